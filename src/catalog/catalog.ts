@@ -1,0 +1,61 @@
+import type { Loss, Metric } from '../core/define-loss.ts';
+import { NameTable, normalizeName } from '../core/names.ts';
+import type { LossFn, LossInfo, MetricFn, MetricInfo, Options } from '../core/types.ts';
+import { allLosses } from '../losses/index.ts';
+import { allMetrics } from '../metrics/index.ts';
+
+/** `'meanSquaredError'` → `'mean_squared_error'`, so the Keras spelling of every id resolves too. */
+function snake(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function table<T extends { info: { id: string; aliases: readonly string[] } }>(
+  items: readonly T[],
+): NameTable<T> {
+  const t = new NameTable<T>();
+  for (const item of items) t.add([item.info.id, snake(item.info.id), ...item.info.aliases], item);
+  return t;
+}
+
+const losses = table(allLosses as readonly Loss[]);
+const metrics = table(allMetrics as readonly Metric[]);
+
+/** Looks a name up, also with a `_loss` suffix added or removed (`hausdorff_dt` = `hausdorff_dt_loss`). */
+function find<T>(t: NameTable<T>, name: string): T | undefined {
+  const n = normalizeName(name);
+  return t.get(n) ?? (n.endsWith('loss') ? t.get(n.slice(0, -4)) : t.get(`${n}loss`));
+}
+
+/**
+ * A loss by name, bound to its options: `(yTrue, yPred, sampleWeight?) => Tensor`, ready for
+ * `model.compile({ loss })`. Names ignore case, `_`, `-` and spaces; Keras aliases (`mse`, `bce`, …) work.
+ * Throws before any tensor work for an unknown name (listing the closest names) or a bad option.
+ */
+export function getLoss(name: string, options?: Options): LossFn {
+  if (typeof name !== 'string') throw new Error(`getLoss: name must be a string, got ${typeof name}`);
+  const loss = find(losses, name);
+  if (loss) return loss.bind(options);
+  if (find(metrics, name))
+    throw new Error(`getLoss: '${name}' is a metric, not a loss; use getMetric('${name}')`);
+  return losses.require(name, 'loss').bind(options);
+}
+
+/** A metric by name, bound to its options: `(yTrue, yPred) => Tensor`, usable in `model.compile({ metrics })`. */
+export function getMetric(name: string, options?: Options): MetricFn {
+  if (typeof name !== 'string') throw new Error(`getMetric: name must be a string, got ${typeof name}`);
+  const metric = find(metrics, name);
+  if (metric) return metric.bind(options);
+  if (find(losses, name))
+    throw new Error(`getMetric: '${name}' is a loss, not a metric; use getLoss('${name}')`);
+  return metrics.require(name, 'metric').bind(options);
+}
+
+/** Every loss's catalog entry, built from the loss files themselves. */
+export function listLosses(): LossInfo[] {
+  return allLosses.map((l) => l.info);
+}
+
+/** Every metric's catalog entry. */
+export function listMetrics(): MetricInfo[] {
+  return allMetrics.map((m) => m.info);
+}

@@ -1,0 +1,60 @@
+import { tf, type Tensor } from '../tf.ts';
+import { defineLoss, type Loss } from './define-loss.ts';
+import type { Resolved } from './options.ts';
+import { squeezeOrExpandToSameRank } from './rank.ts';
+import { KERAS_REDUCTION_PARAM, reduceWeighted } from './reduce.ts';
+import type { LossInfo, Reduction } from './types.ts';
+import { assertSameShape, shapeText } from './validate.ts';
+
+/** Every Keras-family loss takes `reduction`. */
+export interface KerasOptions {
+  readonly reduction?: Reduction;
+}
+
+/** What a per-sample function returns: the values to reduce, and optionally a validity mask of their shape. */
+export type PerSample = Tensor | { readonly values: Tensor; readonly mask?: Tensor };
+
+export interface KerasLossSpec<O extends KerasOptions> {
+  /** The catalog entry without `reduction`, which is added here. */
+  readonly info: LossInfo;
+  /**
+   * `'dense'`: yTrue and yPred must have the same shape after Keras's rank matching.
+   * `'sparse'`: yTrue holds class indices; the loss checks shapes itself and sees yTrue uncast.
+   */
+  readonly labels?: 'dense' | 'sparse';
+  /** Checks on the options that span several of them, after each was validated alone. */
+  readonly check?: (options: Resolved<O>) => void;
+  /** The per-sample values (keras-semantics.md §2) of float32 `yTrue` and `yPred`. */
+  readonly perSample: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => PerSample;
+}
+
+/**
+ * Defines a Keras-family loss: what a Keras 3 `Loss` object's `__call__` does around the loss function —
+ * cast to float32, match ranks, compute the per-sample values, then weight, mask and reduce them
+ * (keras-semantics.md §1) in `reduceWeighted`.
+ */
+export function kerasLoss<O extends KerasOptions>(spec: KerasLossSpec<O>): Loss<O> {
+  const info: LossInfo = { ...spec.info, params: [...spec.info.params, KERAS_REDUCTION_PARAM] };
+  const sparse = spec.labels === 'sparse';
+  return defineLoss<O>(info, (yTrue, yPred, sampleWeight, options) => {
+    spec.check?.(options);
+    const id = info.id;
+    const yp = tf.cast(yPred, 'float32');
+    let yt = sparse ? yTrue : tf.cast(yTrue, 'float32');
+    let p = yp;
+    if (!sparse) {
+      [yt, p] = squeezeOrExpandToSameRank(yt, yp);
+      assertSameShape(
+        id,
+        yt,
+        p,
+        yTrue.rank !== yt.rank || yPred.rank !== p.rank
+          ? ` (after Keras rank matching of ${shapeText(yTrue.shape)} and ${shapeText(yPred.shape)})`
+          : '',
+      );
+    }
+    const out = spec.perSample(yt, p, options);
+    const { values, mask } = out instanceof tf.Tensor ? { values: out, mask: undefined } : out;
+    return reduceWeighted(id, values, { reduction: options.reduction, sampleWeight, mask });
+  });
+}
