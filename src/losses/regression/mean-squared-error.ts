@@ -6,7 +6,7 @@ export type MeanSquaredErrorOptions = KerasOptions;
 /**
  * Mean squared error, Keras 3 `MeanSquaredError`.
  *
- * Unreduced: `ℓᵢ = mean_last((yTrue − yPred)²)`; then `reduction` (default `'sum_over_batch_size'`).
+ * Unreduced: `ℓᵢ = mean₋₁((yTrue − yPred)²)`; then `reduction` (default `'sum_over_batch_size'`).
  *
  * @param yTrue targets, any shape `[..., d]`
  * @param yPred predictions, the same shape (Keras rank matching squeezes or expands one trailing size-1 axis)
@@ -22,7 +22,7 @@ export const meanSquaredError = kerasLoss<MeanSquaredErrorOptions>({
     aliases: ['mse', 'MeanSquaredError', 'mean_squared_error'],
     task: 'regression',
     summary: 'Average of squared differences between targets and predictions.',
-    formula: 'ℓ = mean_last((y − ŷ)²)',
+    formula: 'ℓ = mean₋₁((y − ŷ)²)',
     whenToUse:
       'Regression with roughly Gaussian noise and no heavy outliers; punishes large errors quadratically.',
     params: [],
