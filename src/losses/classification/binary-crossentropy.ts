@@ -37,7 +37,13 @@ export interface BinaryCrossentropyOptions extends KerasOptions {
 export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
   info: {
     id: 'binaryCrossentropy',
-    aliases: ['bce', 'BinaryCrossentropy', 'binary_crossentropy', 'binaryCrossEntropy', 'binary_cross_entropy'],
+    aliases: [
+      'bce',
+      'BinaryCrossentropy',
+      'binary_crossentropy',
+      'binaryCrossEntropy',
+      'binary_cross_entropy',
+    ],
     task: 'classification',
     summary: 'Log loss of independent yes/no predictions, per element; also the pixel-wise segmentation BCE.',
     formula: 'ℓ = mean_axis(−[y·log p + (1−y)·log(1−p)]), p = clip(ŷ, ε, 1−ε)',
@@ -81,7 +87,9 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
   perSample: (yt, yp, o) => {
     const axis = resolveAxis('binaryCrossentropy', o.axis, yp.rank);
     if (o.activation === 'softmax' && yp.shape[yp.rank - 1] === 1) {
-      throw new Error(`binaryCrossentropy: activation 'softmax' needs more than one channel, got yPred shape [${yp.shape.join(',')}]`);
+      throw new Error(
+        `binaryCrossentropy: activation 'softmax' needs more than one channel, got yPred shape [${yp.shape.join(',')}]`,
+      );
     }
     const valid = o.ignoreIndex === null ? null : tf.cast(tf.notEqual(yt, o.ignoreIndex), 'float32');
     let y = valid ? tf.mul(yt, valid) : yt;
@@ -95,6 +103,9 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
     // Mean over the valid elements along `axis`; the mask's fraction of valid elements then makes the
     // default reduction a mean over all valid elements of the batch.
     const count = tf.sum(valid, axis);
-    return { values: divideNoNan(tf.sum(tf.mul(e, valid), axis), count), mask: tf.div(count, yp.shape[axis] ?? 1) };
+    return {
+      values: divideNoNan(tf.sum(tf.mul(e, valid), axis), count),
+      mask: tf.div(count, yp.shape[axis] ?? 1),
+    };
   },
 });

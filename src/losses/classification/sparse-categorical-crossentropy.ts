@@ -20,7 +20,9 @@ function checkLabels(labels: Tensor, classes: number, ignoreClass: number | null
     if (v === ignoreClass) continue;
     if (!(v >= 0 && v < classes)) {
       const allowed = `integers in [0, ${classes - 1}]${ignoreClass === null ? '' : ` or ignoreClass ${ignoreClass}`}`;
-      throw new Error(`${ID}: yTrue holds label ${v}, but yPred has ${classes} classes; labels must be ${allowed}`);
+      throw new Error(
+        `${ID}: yTrue holds label ${v}, but yPred has ${classes} classes; labels must be ${allowed}`,
+      );
     }
   }
 }
@@ -64,7 +66,10 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
   perSample: (yTrue, yPred, o) => {
     const axis = resolveAxis(ID, o.axis, yPred.rank);
     // Classes move to the last axis, so everything below reads one layout.
-    const p = axis === yPred.rank - 1 ? yPred : tf.transpose(yPred, [...yPred.shape.keys()].filter((a) => a !== axis).concat(axis));
+    const p =
+      axis === yPred.rank - 1
+        ? yPred
+        : tf.transpose(yPred, [...yPred.shape.keys()].filter((a) => a !== axis).concat(axis));
     const classes = p.shape[p.rank - 1];
     let y = yTrue;
     if (y.rank === p.rank && y.shape[y.rank - 1] === 1) y = tf.squeeze(y, [-1]);
@@ -83,7 +88,9 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
     const oneHot = tf.cast(tf.oneHot(safeLabels, classes), 'float32');
     // An ignored row may be all zeros; a uniform stand-in keeps its (discarded) value and gradient finite.
     const q = valid ? tf.where(tf.broadcastTo(tf.expandDims(valid, -1), p.shape), p, tf.onesLike(p)) : p;
-    const logQ = o.fromLogits ? tf.logSoftmax(q) : tf.log(clipProbs(tf.div(q, tf.sum(q, -1, true)), epsilon()));
+    const logQ = o.fromLogits
+      ? tf.logSoftmax(q)
+      : tf.log(clipProbs(tf.div(q, tf.sum(q, -1, true)), epsilon()));
     const nll = tf.neg(tf.sum(tf.mul(oneHot, logQ), -1));
     if (!valid) return nll;
     return { values: tf.where(valid, nll, tf.zerosLike(nll)), mask: valid };
