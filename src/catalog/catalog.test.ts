@@ -119,7 +119,20 @@ describe('catalog', () => {
 });
 
 describe('getMetric', () => {
-  it('points a loss name used as a metric to getLoss, and vice versa', () => {
+  it('points a loss name used as a metric to getLoss', () => {
     expectThrows(() => getMetric('mse'), /'mse' is a loss, not a metric; use getLoss/);
+  });
+
+  it('computes a metric asked for through getLoss, refusing sample weights', () => {
+    const yTrue = tf.tensor4d([1, 1, 0, 0], [1, 2, 2, 1]);
+    const yPred = tf.tensor4d([1, 0, 0, 0], [1, 2, 2, 1]);
+    // One true positive, one false negative: Dice = 2·1 / (2 + 1).
+    const viaLoss = getLoss('dice_coefficient', { smoothNr: 0, smoothDr: 0 })(yTrue, yPred);
+    expect(viaLoss.dataSync()[0]).toBeCloseTo(2 / 3, 6);
+    expectThrows(
+      () => getLoss('dice_coefficient')(yTrue, yPred, tf.ones([1])),
+      /'dice_coefficient' is a metric and takes no sampleWeight/,
+    );
+    tf.dispose([yTrue, yPred, viaLoss]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Loss, Metric } from '../core/define-loss.ts';
+import type { Tensor } from '../tf.ts';
 import { NameTable, normalizeName } from '../core/names.ts';
 import type { LossFn, LossInfo, MetricFn, MetricInfo, Options } from '../core/types.ts';
 import { allLosses } from '../losses/index.ts';
@@ -29,14 +30,26 @@ function find<T>(t: NameTable<T>, name: string): T | undefined {
 /**
  * A loss by name, bound to its options: `(yTrue, yPred, sampleWeight?) => Tensor`, ready for
  * `model.compile({ loss })`. Names ignore case, `_`, `-` and spaces; Keras aliases (`mse`, `bce`, …) work.
- * Throws before any tensor work for an unknown name (listing the closest names) or a bad option.
+ * Metric names resolve too (without sample weights). Throws before any tensor work for an unknown name
+ * (listing the closest names) or a bad option.
  */
 export function getLoss(name: string, options?: Options): LossFn {
   if (typeof name !== 'string') throw new Error(`getLoss: name must be a string, got ${typeof name}`);
   const loss = find(losses, name);
   if (loss) return loss.bind(options);
-  if (find(metrics, name))
-    throw new Error(`getLoss: '${name}' is a metric, not a loss; use getMetric('${name}')`);
+  // A metric asked for as a loss (`getLoss('dice_coefficient')`) is still computed, so that a value can be
+  // looked up by name alone; it has no sample weights, and saying so beats silently dropping them.
+  const metric = find(metrics, name);
+  if (metric) {
+    const fn = metric.bind(options);
+    const asLoss = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
+      if (sampleWeight != null)
+        throw new Error(`getLoss: '${name}' is a metric and takes no sampleWeight; use getMetric('${name}')`);
+      return fn(yTrue, yPred);
+    };
+    Object.defineProperty(asLoss, 'name', { value: fn.id });
+    return Object.assign(asLoss, { id: fn.id, options: fn.options });
+  }
   return losses.require(name, 'loss').bind(options);
 }
 

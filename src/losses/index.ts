@@ -8,4 +8,8 @@ export * from './regression/index.ts';
 export * from './segmentation/index.ts';
 
 /** Every loss, in catalog order: the one list the catalog, the CLI and the explorer read. */
-export const allLosses: readonly Loss<never>[] = [...regressionLosses, ...classificationLosses, ...segmentationLosses];
+export const allLosses: readonly Loss<never>[] = [
+  ...regressionLosses,
+  ...classificationLosses,
+  ...segmentationLosses,
+];

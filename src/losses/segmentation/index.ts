@@ -8,4 +8,8 @@ export * from './overlap-losses.ts';
 export * from './pixel-losses.ts';
 
 /** The segmentation losses, in catalog order. */
-export const segmentationLosses: readonly Loss<never>[] = [...pixelLosses, ...overlapLosses, ...distanceLosses];
+export const segmentationLosses: readonly Loss<never>[] = [
+  ...pixelLosses,
+  ...overlapLosses,
+  ...distanceLosses,
+];
