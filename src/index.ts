@@ -22,5 +22,22 @@ export * from './losses/classification/index.ts';
 export * from './losses/regression/index.ts';
 export * from './losses/segmentation/index.ts';
 export * from './metrics/index.ts';
+export {
+  edt,
+  signedDistance,
+  perChannel,
+  averageSurfaceDistanceArrays,
+  hausdorffDistanceArrays,
+  surfaceDiceArrays,
+} from './distance/index.ts';
+export type {
+  EdtOptions,
+  SignedDistanceConvention,
+  SignedDistanceOptions,
+  PerChannelOptions,
+  AverageSurfaceDistanceArrayOptions,
+  HausdorffArrayOptions,
+  SurfaceDiceArrayOptions,
+} from './distance/index.ts';
 export { compileWithLoss, restoreLoss, readLossSpec } from './keras/layers-compat.ts';
 export type { CompileArgs, LossSpec } from './keras/layers-compat.ts';
