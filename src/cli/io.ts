@@ -1,0 +1,273 @@
+/**
+ * Reading the files the CLI accepts: JSON nested arrays, PNG (8/16-bit grayscale) and NIfTI-1/2 (`.nii`,
+ * `.nii.gz`) volumes; and writing PNG (fixtures, report images). Every failure is a `UsageError` whose
+ * message starts with the file's path and names the problem.
+ *
+ * Array-axis order: PNG gives `[rows, columns]`; NIfTI gives `[i, j, k]` (the first array axis is NIfTI's
+ * i/x, as in nibabel's `get_fdata()`), row-major in memory, and its spacing is `pixdim[1..n]` in that order.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as nifti from 'nifti-reader-js';
+import { PNG } from 'pngjs';
+import { UsageError, firstLine } from './errors.ts';
+
+export type FileFormat = 'json' | 'png' | 'nifti';
+
+/** One file's values, row-major, in array-axis order. */
+export interface Volume {
+  readonly path: string;
+  readonly format: FileFormat;
+  /** PNG `[rows, cols]`; NIfTI `[i, j, k]` (trailing axes of size 1 beyond the third dropped); JSON as nested. */
+  readonly shape: readonly number[];
+  /** The stored values: PNG integers as stored (not rescaled), NIfTI after `scl_slope`/`scl_inter`, JSON as is. */
+  readonly data: Float32Array;
+  /** NIfTI `pixdim[1..n]` (array-axis order); `undefined` for PNG and JSON. */
+  readonly spacing: readonly number[] | undefined;
+  /** PNG: the largest storable value, 2^bitDepth − 1 (255 or 65535); `undefined` otherwise. */
+  readonly maxValue: number | undefined;
+}
+
+/** The format a path names, from its extension. */
+export function formatOf(path: string): FileFormat | undefined {
+  const p = path.toLowerCase();
+  if (p.endsWith('.json')) return 'json';
+  if (p.endsWith('.png')) return 'png';
+  if (p.endsWith('.nii') || p.endsWith('.nii.gz')) return 'nifti';
+  return undefined;
+}
+
+/** The file's name without its (possibly double) extension: `a/b/case1.nii.gz` → `case1`. */
+export function stem(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return base.replace(/\.(nii\.gz|nii|png|json)$/i, '');
+}
+
+function readBytes(path: string): Buffer {
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, expected a file`);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${firstLine(e)})`);
+  }
+}
+
+/** Reads a JSON, PNG or NIfTI file; the format comes from the extension. */
+export function readVolume(path: string): Volume {
+  const format = formatOf(path);
+  if (!format) throw new UsageError(`${path}: unknown file type; expected .json, .png, .nii or .nii.gz`);
+  const bytes = readBytes(path);
+  if (format === 'json') return readJson(path, bytes);
+  if (format === 'png') return readPng(path, bytes);
+  return readNifti(path, bytes);
+}
+
+// ---------------------------------------------------------------------------------------------- JSON
+
+type Nested = number | Nested[];
+
+function readJson(path: string, bytes: Buffer): Volume {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new UsageError(`${path}: invalid JSON (${firstLine(e)})`);
+  }
+  const shape: number[] = [];
+  for (let v: unknown = value; Array.isArray(v); v = v[0]) {
+    if (v.length === 0) throw new UsageError(`${path}: empty array; expected nested arrays of numbers`);
+    shape.push(v.length);
+  }
+  if (shape.length === 0)
+    throw new UsageError(`${path}: expected nested arrays of numbers, got ${typeof value}`);
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let k = 0;
+  const walk = (v: unknown, depth: number, where: string): void => {
+    if (depth === shape.length) {
+      const n = typeof v === 'string' ? Number(v) : v;
+      if (typeof n !== 'number' || (typeof v === 'string' && !['NaN', 'Infinity', '-Infinity'].includes(v)))
+        throw new UsageError(`${path}: element ${where} is ${JSON.stringify(v)}, expected a number`);
+      data[k++] = n;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth])
+      throw new UsageError(
+        `${path}: ragged array at ${where || 'top level'} (expected ${shape[depth]} elements, as the first row)`,
+      );
+    (v as Nested[]).forEach((x, i) => {
+      walk(x, depth + 1, `${where}[${i}]`);
+    });
+  };
+  walk(value, 0, '');
+  return { path, format: 'json', shape, data, spacing: undefined, maxValue: undefined };
+}
+
+// ----------------------------------------------------------------------------------------------- PNG
+
+function readPng(path: string, bytes: Buffer): Volume {
+  let png: ReturnType<typeof PNG.sync.read>;
+  try {
+    png = PNG.sync.read(bytes, { skipRescale: true });
+  } catch (e) {
+    throw new UsageError(`${path}: unreadable PNG (${firstLine(e)})`);
+  }
+  const { width, height } = png;
+  const depth = (png as unknown as { depth: number }).depth;
+  const palette = (png as unknown as { palette: boolean }).palette;
+  // RGBA, 4 samples per pixel; Uint16Array for 16-bit images read with skipRescale.
+  const rgba = png.data as unknown as ArrayLike<number>;
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < width * height; i++) {
+    const r = rgba[4 * i];
+    if (r !== rgba[4 * i + 1] || r !== rgba[4 * i + 2]) {
+      throw new UsageError(
+        `${path}: colour PNG (pixel ${i % width},${Math.floor(i / width)} has R,G,B = ` +
+          `${r},${rgba[4 * i + 1]},${rgba[4 * i + 2]}); expected a grayscale mask or probability map`,
+      );
+    }
+    data[i] = r;
+  }
+  const maxValue = palette ? 255 : 2 ** depth - 1;
+  return { path, format: 'png', shape: [height, width], data, spacing: undefined, maxValue };
+}
+
+/** Options of {@link encodePng}. */
+export interface PngImage {
+  readonly width: number;
+  readonly height: number;
+  /** Gray: `width·height` values; RGB: `3·width·height` values (interleaved). Integers in the bit depth's range. */
+  readonly data: ArrayLike<number>;
+  readonly channels?: 1 | 3;
+  readonly bitDepth?: 8 | 16;
+}
+
+/** Encodes a grayscale (8- or 16-bit) or RGB (8-bit) PNG. */
+export function encodePng(img: PngImage): Buffer {
+  const { width, height } = img;
+  const channels = img.channels ?? 1;
+  const bitDepth = img.bitDepth ?? 8;
+  const n = width * height * channels;
+  if (img.data.length !== n) throw new Error(`encodePng: expected ${n} values, got ${img.data.length}`);
+  const max = 2 ** bitDepth - 1;
+  const clampInt = (v: number) => Math.max(0, Math.min(max, Math.round(v)));
+  let raw: Buffer;
+  if (bitDepth === 16) {
+    const u16 = new Uint16Array(n);
+    for (let i = 0; i < n; i++) u16[i] = clampInt(img.data[i]);
+    raw = Buffer.from(u16.buffer);
+  } else {
+    raw = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) raw[i] = clampInt(img.data[i]);
+  }
+  const png = new PNG({
+    width,
+    height,
+    bitDepth,
+    colorType: channels === 1 ? 0 : 2,
+    inputColorType: channels === 1 ? 0 : 2,
+    inputHasAlpha: false,
+  });
+  png.data = raw;
+  return PNG.sync.write(png, {
+    bitDepth,
+    colorType: channels === 1 ? 0 : 2,
+    inputColorType: channels === 1 ? 0 : 2,
+    inputHasAlpha: false,
+  });
+}
+
+// --------------------------------------------------------------------------------------------- NIfTI
+
+/** Typed-array reader for a NIfTI datatype code; `undefined` for unsupported codes. */
+function niftiArray(code: number, buf: ArrayBuffer, little: boolean): ArrayLike<number> | undefined {
+  const view = new DataView(buf);
+  const read = (size: number, get: (o: number) => number): Float64Array => {
+    const n = Math.floor(buf.byteLength / size);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = get(i * size);
+    return out;
+  };
+  switch (code) {
+    case 2: // uint8
+      return new Uint8Array(buf);
+    case 256: // int8
+      return new Int8Array(buf);
+    case 4: // int16
+      return read(2, (o) => view.getInt16(o, little));
+    case 512: // uint16
+      return read(2, (o) => view.getUint16(o, little));
+    case 8: // int32
+      return read(4, (o) => view.getInt32(o, little));
+    case 768: // uint32
+      return read(4, (o) => view.getUint32(o, little));
+    case 16: // float32
+      return read(4, (o) => view.getFloat32(o, little));
+    case 64: // float64
+      return read(8, (o) => view.getFloat64(o, little));
+    case 1024: // int64
+      return read(8, (o) => Number(view.getBigInt64(o, little)));
+    case 1280: // uint64
+      return read(8, (o) => Number(view.getBigUint64(o, little)));
+    default:
+      return undefined;
+  }
+}
+
+function readNifti(path: string, bytes: Buffer): Volume {
+  let buf: ArrayBuffer = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
+  let header: ReturnType<typeof nifti.readHeader>;
+  try {
+    if (nifti.isCompressed(buf)) buf = nifti.decompress(buf) as ArrayBuffer;
+    if (!nifti.isNIFTI(buf)) throw new Error('no NIfTI-1 or NIfTI-2 magic in the header');
+    header = nifti.readHeader(buf);
+  } catch (e) {
+    throw new UsageError(`${path}: unreadable NIfTI (${firstLine(e)})`);
+  }
+  const ndim = header.dims[0];
+  if (!(ndim >= 1 && ndim <= 7)) throw new UsageError(`${path}: unreadable NIfTI (dim[0] = ${ndim})`);
+  let dims = header.dims.slice(1, ndim + 1);
+  // A 4-D file with one volume is 3-D; more volumes (time series) are not masks.
+  while (dims.length > 3 && dims[dims.length - 1] === 1) dims = dims.slice(0, -1);
+  if (dims.length > 3)
+    throw new UsageError(
+      `${path}: ${dims.length}-D NIfTI [${dims.join(',')}]; expected one 2-D or 3-D volume`,
+    );
+  const count = dims.reduce((a, b) => a * b, 1);
+  let raw: ArrayBuffer;
+  try {
+    raw = nifti.readImage(header, buf);
+  } catch (e) {
+    throw new UsageError(`${path}: unreadable NIfTI image data (${firstLine(e)})`);
+  }
+  const values = niftiArray(header.datatypeCode, raw, header.littleEndian);
+  if (!values)
+    throw new UsageError(
+      `${path}: unsupported NIfTI datatype ${header.datatypeCode} (${header.getDatatypeCodeString(header.datatypeCode)})`,
+    );
+  if (values.length < count)
+    throw new UsageError(`${path}: truncated NIfTI (${values.length} of ${count} voxels)`);
+  const slope = header.scl_slope;
+  const inter = header.scl_inter;
+  const scale = Number.isFinite(slope) && slope !== 0 && !(slope === 1 && inter === 0);
+  // The file stores i fastest (Fortran order); losskit's arrays are row-major with the first axis = i,
+  // so the data is transposed: out[((i·nj)+j)·nk + k] = file[i + ni·(j + nj·k)].
+  const [ni, nj = 1, nk = 1] = dims;
+  const data = new Float32Array(count);
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      const fileBase = ni * (j + nj * k);
+      for (let i = 0; i < ni; i++) {
+        const v = values[fileBase + i];
+        data[(i * nj + j) * nk + k] = scale ? v * slope + (Number.isFinite(inter) ? inter : 0) : v;
+      }
+    }
+  }
+  const spacing = dims.map((_, a) => {
+    const s = Math.abs(header.pixDims[a + 1]);
+    return Number.isFinite(s) && s > 0 ? s : 1;
+  });
+  return { path, format: 'nifti', shape: dims, data, spacing, maxValue: undefined };
+}
