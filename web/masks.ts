@@ -3,6 +3,7 @@
  * Masks are row-major `size × size` (`index = row·size + col`); ground truth is 0/1, predictions are
  * probabilities in [0, 1].
  */
+import { mulberry32 } from '../src/core/random.ts';
 
 export const SIZE = 32;
 
@@ -184,17 +185,8 @@ export function missSmallest(m: Uint8Array): Uint8Array {
   return m.map((v, i) => (labels[i] === smallest ? 0 : v));
 }
 
-/** A small deterministic generator (mulberry32), so presets and screenshots are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator, so presets and screenshots are reproducible. */
+export const rng = mulberry32;
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

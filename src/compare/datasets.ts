@@ -8,7 +8,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.ts';
 import { formatOf, readVolume, stem, type Volume } from '../cli/io.ts';
-import { makeLesions, mulberry32 } from './lesions.ts';
+import { mulberry32 } from '../core/random.ts';
+import { makeLesions } from './lesions.ts';
 
 /** Images and binary masks, `[n, height, width, 1]` row-major. */
 export interface SegmentationSet {

@@ -5,19 +5,8 @@
  * mean foreground fraction is near a target, which is what the comparison varies. No download; the same
  * seed gives the same images on every machine.
  */
+import { mulberry32 } from '../core/random.ts';
 import type { SegmentationSet } from './datasets.ts';
-
-/** A small, fast, seedable generator (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An approximately standard normal draw (sum of four uniforms, rescaled). */
 function normal(rand: () => number): number {

@@ -6,7 +6,7 @@
 import { getLoss, getMetric, listMetrics } from '../index.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { foregroundFraction, type Level, type SegmentationSet } from './datasets.ts';
-import { mulberry32 } from './lesions.ts';
+import { mulberry32 } from '../core/random.ts';
 import { buildUnet } from './unet.ts';
 
 /** A loss to compare: a catalog name and its options. */

@@ -2,6 +2,8 @@
  * Edge-case inputs for the region losses and metrics (plain data, no tfjs): each a binary `[2, 3, 3, 1]` pair.
  * Every region loss must give a finite value and a finite gradient on each (segmentation-region.md §1.4).
  */
+import { mulberry32 } from '../core/random.ts';
+
 export interface RegionCase {
   readonly name: string;
   readonly yTrue: readonly number[];
@@ -44,15 +46,7 @@ export function randomRegionCase(
   shape: readonly number[],
   sparse = false,
 ): { yTrue: number[]; yPred: number[] } {
-  // mulberry32, as src/test-utils/gradcheck.ts's rng (kept tfjs-free here).
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = mulberry32(seed);
   const n = shape.reduce((s, d) => s * d, 1);
   const C = shape[shape.length - 1];
   const yPred = Array.from({ length: n }, () => 0.05 + 0.9 * r());

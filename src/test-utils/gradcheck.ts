@@ -1,3 +1,4 @@
+import { mulberry32 } from '../core/random.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { expectAllClose } from './assert.ts';
 
@@ -43,14 +44,5 @@ export function checkGradient(c: GradCheck): void {
   expectAllClose(got, fd, { rtol: c.rtol ?? 1e-3, atol: c.atol ?? 1e-5 });
 }
 
-/** A deterministic generator for test inputs (mulberry32), so every failure reproduces. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator for test inputs, so every failure reproduces. */
+export const rng = mulberry32;
