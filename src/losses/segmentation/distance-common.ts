@@ -52,6 +52,16 @@ export const PRECOMPUTED_MAPS: ParamInfo = {
     'pipeline; the loss then reads the maps instead of recomputing them (identical values).',
 };
 
+/** Options of the cross-entropy losses weighted by distance maps (distance-map penalty, shape-aware). */
+export interface DistanceWeightedBceOptions {
+  /** BCE clip bound; null = the backend's epsilon (1e-7 on cpu and wasm). */
+  readonly epsilon?: number | null;
+  readonly spacing?: readonly number[] | null;
+  readonly reduction?: SegReduction;
+  readonly activation?: Activation;
+  readonly precomputedMaps?: boolean;
+}
+
 /** A channels-last input: `[B, ...spatial, C]`, with N elements per (b, c) plane. */
 export interface SegLayout {
   readonly B: number;

@@ -1,9 +1,8 @@
 import { defineLoss } from '../../core/define-loss.ts';
-import type { SegReduction } from '../../core/types.ts';
 import { tf } from '../../tf.ts';
 import {
   ACTIVATION,
-  type Activation,
+  type DistanceWeightedBceOptions,
   activate,
   bce,
   checkInputs,
@@ -18,14 +17,7 @@ import {
 } from './distance-common.ts';
 import { dmpPhi, mapsOf } from './distance-planes.ts';
 
-export interface DistanceMapPenaltyBceOptions {
-  /** BCE clip bound; null = the backend's epsilon (1e-7 on cpu and wasm). */
-  readonly epsilon?: number | null;
-  readonly spacing?: readonly number[] | null;
-  readonly reduction?: SegReduction;
-  readonly activation?: Activation;
-  readonly precomputedMaps?: boolean;
-}
+export type DistanceMapPenaltyBceOptions = DistanceWeightedBceOptions;
 
 /**
  * Distance-map-derived loss penalty term (Caliva et al. 2019, as in Jadon's survey; segmentation-distance.md §2.3):

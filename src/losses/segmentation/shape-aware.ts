@@ -1,10 +1,9 @@
 import { defineLoss } from '../../core/define-loss.ts';
 import { divideNoNan } from '../../core/numerics.ts';
-import type { SegReduction } from '../../core/types.ts';
 import { tf } from '../../tf.ts';
 import {
   ACTIVATION,
-  type Activation,
+  type DistanceWeightedBceOptions,
   activate,
   bce,
   checkInputs,
@@ -19,14 +18,7 @@ import {
 } from './distance-common.ts';
 import { edgeDistance, edgeMask, mapsOf } from './distance-planes.ts';
 
-export interface ShapeAwareLossOptions {
-  /** BCE clip bound; null = the backend's epsilon (1e-7 on cpu and wasm). */
-  readonly epsilon?: number | null;
-  readonly spacing?: readonly number[] | null;
-  readonly reduction?: SegReduction;
-  readonly activation?: Activation;
-  readonly precomputedMaps?: boolean;
-}
+export type ShapeAwareLossOptions = DistanceWeightedBceOptions;
 
 /**
  * Shape-aware loss (Hayder et al. 2017, as summarised in Jadon's survey; segmentation-distance.md §2.4):
