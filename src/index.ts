@@ -41,3 +41,4 @@ export type {
 } from './distance/index.ts';
 export { compileWithLoss, restoreLoss, readLossSpec } from './keras/layers-compat.ts';
 export type { CompileArgs, LossSpec } from './keras/layers-compat.ts';
+export { setFusedKernels, fusedKernelsEnabled } from './fused/switch.ts';

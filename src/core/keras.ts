@@ -1,3 +1,5 @@
+import { kerasFused, type FusedRows } from '../fused/keras.ts';
+import { fusedActive } from '../fused/switch.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { defineLoss, type Loss } from './define-loss.ts';
 import type { Resolved } from './options.ts';
@@ -26,6 +28,15 @@ export interface KerasLossSpec<O extends KerasOptions> {
   readonly check?: (options: Resolved<O>) => void;
   /** The per-sample values (keras-semantics.md §2) of float32 `yTrue` and `yPred`. */
   readonly perSample: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => PerSample;
+  /**
+   * The fused value-and-gradient kernel (src/fused/), taken on the `cpu` and `wasm` backends when the call is in its
+   * subset; it sees the same tensors as `perSample` and returns null to decline, and `perSample` runs instead.
+   */
+  readonly fused?: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => FusedRows | null;
+}
+
+function asFloat32(t: Tensor): Tensor {
+  return t.dtype === 'float32' ? t : tf.cast(t, 'float32');
 }
 
 /**
@@ -39,8 +50,9 @@ export function kerasLoss<O extends KerasOptions>(spec: KerasLossSpec<O>): Loss<
   return defineLoss<O>(info, (yTrue, yPred, sampleWeight, options) => {
     spec.check?.(options);
     const id = info.id;
-    const yp = tf.cast(yPred, 'float32');
-    let yt = sparse ? yTrue : tf.cast(yTrue, 'float32');
+    // A cast to the same dtype is an identity, but tfjs counts its output's bytes again: skip it.
+    const yp = asFloat32(yPred);
+    let yt = sparse ? yTrue : asFloat32(yTrue);
     let p = yp;
     if (!sparse) {
       [yt, p] = squeezeOrExpandToSameRank(yt, yp);
@@ -52,6 +64,11 @@ export function kerasLoss<O extends KerasOptions>(spec: KerasLossSpec<O>): Loss<
           ? ` (after Keras rank matching of ${shapeText(yTrue.shape)} and ${shapeText(yPred.shape)})`
           : '',
       );
+    }
+    const fused = spec.fused;
+    if (fused && fusedActive()) {
+      const out = kerasFused(p, sampleWeight, options.reduction, () => fused(yt, p, options));
+      if (out) return out;
     }
     const out = spec.perSample(yt, p, options);
     const { values, mask } = out instanceof tf.Tensor ? { values: out, mask: undefined } : out;

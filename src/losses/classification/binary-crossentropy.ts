@@ -1,6 +1,8 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
 import { bceFromLogits, bceFromProbs, divideNoNan, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
+import { denseRows, isLastAxis } from '../../fused/keras.ts';
+import { bceLogitsKernel, bceProbsKernel } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { AXIS, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
 
@@ -107,5 +109,13 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
       values: divideNoNan(tf.sum(tf.mul(e, valid), axis), count),
       mask: tf.div(count, yp.shape[axis] ?? 1),
     };
+  },
+  fused: (yt, yp, o) => {
+    if (!isLastAxis(o.axis, yp.rank) || o.activation === 'softmax' || o.ignoreIndex !== null) return null;
+    const logits = o.fromLogits || o.activation === 'sigmoid';
+    const run = logits
+      ? bceLogitsKernel(o.labelSmoothing)
+      : bceProbsKernel(o.eps ?? epsilon(), o.labelSmoothing);
+    return denseRows(yt, yp, run);
   },
 });

@@ -1,6 +1,8 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
 import { bceFromProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
+import { denseRows, isLastAxis } from '../../fused/keras.ts';
+import { focalKernel } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { powAtLeastZero, smoothBinary } from './internal.ts';
 import { AXIS, FOCAL_GAMMA, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
@@ -86,5 +88,17 @@ export const binaryFocalCrossentropy = kerasLoss<BinaryFocalCrossentropyOptions>
       focal = tf.mul(tf.add(tf.mul(y, o.alpha), tf.mul(tf.sub(1, y), 1 - o.alpha)), focal);
     }
     return tf.mean(focal, axis);
+  },
+  fused: (yt, yp, o) => {
+    if (!isLastAxis(o.axis, yp.rank)) return null;
+    const alpha = o.applyClassBalancing ? o.alpha : null;
+    const run = focalKernel({
+      gamma: o.gamma,
+      alpha,
+      fromLogits: o.fromLogits,
+      eps: epsilon(),
+      ls: o.labelSmoothing,
+    });
+    return denseRows(yt, yp, run);
   },
 });

@@ -1,6 +1,8 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
 import { clipProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
+import { denseRows, isLastAxis } from '../../fused/keras.ts';
+import { cceLogitsKernel } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { logSoftmaxAlong, smoothCategorical, warnOneClass } from './internal.ts';
 import { AXIS, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
@@ -61,5 +63,10 @@ export const categoricalCrossentropy = kerasLoss<CategoricalCrossentropyOptions>
       ? logSoftmaxAlong(yp, axis)
       : tf.log(clipProbs(tf.div(yp, tf.sum(yp, axis, true)), epsilon()));
     return tf.neg(tf.sum(tf.mul(y, logQ), axis));
+  },
+  fused: (yt, yp, o) => {
+    const C = yp.shape[yp.rank - 1];
+    if (!o.fromLogits || !isLastAxis(o.axis, yp.rank) || C < 2) return null;
+    return denseRows(yt, yp, cceLogitsKernel(C, o.labelSmoothing), false);
   },
 });

@@ -1,6 +1,9 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
 import { clipProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis, shapeText } from '../../core/validate.ts';
+import { floatData } from '../../fused/fused-loss.ts';
+import { isLastAxis } from '../../fused/keras.ts';
+import { scceLogitsKernel } from '../../fused/keras-kernels.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { AXIS, FROM_LOGITS } from './params.ts';
 
@@ -94,5 +97,17 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
     const nll = tf.neg(tf.sum(tf.mul(oneHot, logQ), -1));
     if (!valid) return nll;
     return { values: tf.where(valid, nll, tf.zerosLike(nll)), mask: valid };
+  },
+  fused: (yTrue, yPred, o) => {
+    const C = yPred.shape[yPred.rank - 1];
+    if (!o.fromLogits || !isLastAxis(o.axis, yPred.rank) || o.ignoreClass !== null) return null;
+    const rows = yPred.shape.slice(0, -1);
+    const ts = yTrue.shape;
+    const same = (s: readonly number[]) => s.length === rows.length && s.every((d, i) => d === rows[i]);
+    if (!same(ts) && !(ts[ts.length - 1] === 1 && same(ts.slice(0, -1)))) return null;
+    const t = floatData(yTrue);
+    // Anything but integer labels in range goes to the composed path, which truncates or rejects it.
+    for (const v of t) if (!(Number.isInteger(v) && v >= 0 && v < C)) return null;
+    return { t, rowSize: C, rowMean: false, run: scceLogitsKernel(C) };
   },
 });

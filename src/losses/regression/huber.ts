@@ -1,5 +1,7 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
 import { assertMinRank } from '../../core/validate.ts';
+import { denseRows } from '../../fused/keras.ts';
+import { huberKernel } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 
 export interface HuberOptions extends KerasOptions {
@@ -59,4 +61,5 @@ export const huber = kerasLoss<HuberOptions>({
     const q = tf.minimum(a, o.delta);
     return tf.mean(tf.add(tf.mul(0.5, tf.square(q)), tf.mul(o.delta, tf.sub(a, q))), -1);
   },
+  fused: (yt, yp, o) => denseRows(yt, yp, huberKernel(o.delta)),
 });

@@ -1,4 +1,6 @@
 import { kerasLoss, type KerasOptions } from '../../core/keras.ts';
+import { denseRows } from '../../fused/keras.ts';
+import { mseKernel } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 
 export type MeanSquaredErrorOptions = KerasOptions;
@@ -30,4 +32,5 @@ export const meanSquaredError = kerasLoss<MeanSquaredErrorOptions>({
     properties: ['nonNegative', 'zeroAtPerfect', 'symmetric'],
   },
   perSample: (yt, yp) => tf.mean(tf.square(tf.sub(yt, yp)), -1),
+  fused: (yt, yp) => denseRows(yt, yp, mseKernel),
 });

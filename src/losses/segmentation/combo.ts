@@ -1,15 +1,18 @@
-import { defineLoss } from '../../core/define-loss.ts';
-import { divideNoNan } from '../../core/numerics.ts';
+import { divideNoNan, epsilon } from '../../core/numerics.ts';
+import type { Resolved } from '../../core/options.ts';
+import { regionFused } from '../../fused/region.ts';
 import { tf } from '../../tf.ts';
 import { binaryLogs, CLIP_EPS, maskValid, rejectSampleWeight, validCount } from './pixel-common.ts';
 import {
   type Activation,
+  defineRegionLoss,
   diceScore,
   finishGroups,
   GROUP_PARAMS,
   groupSums,
   LAYOUT_PARAMS,
   prepare,
+  type RegionOptions,
   SMOOTH_NR,
   SMOOTH_DR,
 } from './pipeline.ts';
@@ -54,7 +57,7 @@ const ID = 'combo';
  * @see Taghanaki et al. 2019, "Combo loss: Handling input and output imbalance in multi-organ segmentation",
  *   Computerized Medical Imaging and Graphics 75, arXiv:1805.02798
  */
-export const combo = defineLoss<ComboOptions>(
+export const combo = defineRegionLoss<ComboOptions>(
   {
     id: ID,
     aliases: ['combo_loss', 'ComboLoss'],
@@ -99,16 +102,7 @@ export const combo = defineLoss<ComboOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    const prep = prepare(ID, yTrue, yPred, {
-      activation: o.activation,
-      sparseLabels: o.sparseLabels,
-      ignoreIndex: o.ignoreIndex,
-      includeBackground: o.includeBackground,
-      reduceBatch: o.reduceBatch,
-      reduceChannels: o.reduceChannels,
-      smoothNr: o.smoothNr,
-      smoothDr: o.smoothDr,
-    });
+    const prep = prepare(ID, yTrue, yPred, regionOptions(o));
     const g = prep.g;
     const { nlp, nl1p } = binaryLogs(prep, o.eps);
     const ceElements = tf.add(
@@ -120,4 +114,25 @@ export const combo = defineLoss<ComboOptions>(
     const meanDice = finishGroups(ID, diceScore(groupSums(prep), prep.options), prep);
     return tf.sub(tf.mul(ce, o.ceRatio), tf.mul(meanDice, 1 - o.ceRatio));
   },
+  {},
+  (yTrue, yPred, sampleWeight, o) =>
+    regionFused(ID, yTrue, yPred, sampleWeight, regionOptions(o), {
+      score: { kn: 2, kt: 0, kp: 1, kg: 1 },
+      squaredAllowed: false,
+      combo: { alpha: o.alpha, ceRatio: o.ceRatio, eps: o.eps ?? epsilon() },
+    }),
 );
+
+/** The region pipeline's options of a combo call (the rest keep their defaults: mean over groups, no masking). */
+function regionOptions(o: Resolved<ComboOptions>): RegionOptions {
+  return {
+    activation: o.activation,
+    sparseLabels: o.sparseLabels,
+    ignoreIndex: o.ignoreIndex,
+    includeBackground: o.includeBackground,
+    reduceBatch: o.reduceBatch,
+    reduceChannels: o.reduceChannels,
+    smoothNr: o.smoothNr,
+    smoothDr: o.smoothDr,
+  };
+}

@@ -14,6 +14,7 @@ import {
   SMOOTH_PARAMS,
   SQUARED_PRED,
 } from './pipeline.ts';
+import { regionFused } from '../../fused/region.ts';
 
 /** Options of `dice`: the shared region options of segmentation-region.md §1.6. */
 export type DiceOptions = RegionOptions;
@@ -75,4 +76,10 @@ export const dice = defineRegionLoss<DiceOptions>(
   },
   (yTrue, yPred, sampleWeight, o) =>
     regionLoss('dice', yTrue, yPred, sampleWeight, o, (s) => diceScore(s, o)),
+  {},
+  (yTrue, yPred, sampleWeight, o) =>
+    regionFused('dice', yTrue, yPred, sampleWeight, o, {
+      score: { kn: 2, kt: 0, kp: 1, kg: 1 },
+      squaredAllowed: true,
+    }),
 );

@@ -12,7 +12,8 @@ import {
   SMOOTH_PARAMS,
   tverskyScore,
 } from './pipeline.ts';
-import { TVERSKY_ALPHA, TVERSKY_BETA } from './tversky-params.ts';
+import { TVERSKY_ALPHA, TVERSKY_BETA, tverskyFusedScore } from './tversky-params.ts';
+import { regionFused } from '../../fused/region.ts';
 
 export interface FocalTverskyOptions extends Omit<RegionOptions, 'squaredPred' | 'logLoss' | 'eps'> {
   /** Weight on false positives (0.3). */
@@ -114,4 +115,11 @@ export const focalTversky = defineRegionLoss<FocalTverskyOptions>(
       o.powerAfterMean ? { squared: false, afterReduction: power } : { squared: false, perGroup: power },
     );
   },
+  {},
+  (yTrue, yPred, sampleWeight, o) =>
+    regionFused('focalTversky', yTrue, yPred, sampleWeight, o, {
+      score: tverskyFusedScore(o.alpha, o.beta),
+      squaredAllowed: false,
+      power: { gamma: o.invertGamma ? 1 / o.gamma : o.gamma, afterMean: o.powerAfterMean },
+    }),
 );

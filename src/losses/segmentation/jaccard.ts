@@ -14,6 +14,7 @@ import {
   SMOOTH_PARAMS,
   SQUARED_PRED,
 } from './pipeline.ts';
+import { regionFused } from '../../fused/region.ts';
 
 /** Options of `jaccard`: the shared region options of segmentation-region.md §1.6. */
 export type JaccardOptions = RegionOptions;
@@ -72,4 +73,9 @@ export const jaccard = defineRegionLoss<JaccardOptions>(
     regionLoss('jaccard', yTrue, yPred, sampleWeight, o, (s) => jaccardScore(s, o)),
   // MONAI's jaccard=True halves the effective smoothing (§2.6).
   { monai: { smoothNr: 5e-6, smoothDr: 5e-6 } },
+  (yTrue, yPred, sampleWeight, o) =>
+    regionFused('jaccard', yTrue, yPred, sampleWeight, o, {
+      score: { kn: 1, kt: -1, kp: 1, kg: 1 },
+      squaredAllowed: true,
+    }),
 );

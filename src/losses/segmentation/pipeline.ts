@@ -37,9 +37,11 @@
  *   groups take `maskValue`), classWeights, sample weights, reduction. `'none'` returns `[B', C']`.
  * - `regionLoss(id, yTrue, yPred, sampleWeight, o, score, hooks?): Tensor` — all of it for a score-based loss.
  * - `safePow(x, gamma): Tensor` — `max(x, 0)^γ` with a finite gradient at 0 (0 when γ < 1, the subgradient we pin).
- * - `PRESETS`, `applyPreset(info, options, overrides?)`, `defineRegionLoss(info, compute, overrides?)`,
+ * - `PRESETS`, `applyPreset(info, options, overrides?)`, `defineRegionLoss(info, compute, overrides?, fused?)`,
  *   `defineRegionMetric(info, compute, overrides?)` — a preset is a partial options object merged *under* the
- *   user's explicit options, restricted to the options the loss has.
+ *   user's explicit options, restricted to the options the loss has. `fused` (a `FusedCompute`, src/fused/region.ts)
+ *   is tried first on the cpu and wasm backends and returns null to leave the call to `compute`.
+ * - `full(options)` — the options with the §1.6 defaults filled in.
  *
  * Gradients: nothing non-differentiable touches the yPred path. Comparisons (`notEqual`, `greater`) read yTrue only;
  * `divideNoNan` is used only where the denominator comes from yTrue.
@@ -65,6 +67,7 @@ import type {
   SegReduction,
 } from '../../core/types.ts';
 import { shapeText } from '../../core/validate.ts';
+import { fusedActive } from '../../fused/switch.ts';
 import { tf, type Tensor } from '../../tf.ts';
 
 export type Activation = 'none' | 'sigmoid' | 'softmax';
@@ -259,7 +262,8 @@ const DEFAULTS = {
 };
 
 type Full = typeof DEFAULTS;
-function full(o: RegionOptions): Full {
+/** The options with the §1.6 defaults filled in. */
+export function full(o: RegionOptions): Full {
   const out: Record<string, unknown> = { ...DEFAULTS };
   for (const [k, v] of Object.entries(o)) if (v !== undefined && k in DEFAULTS) out[k] = v;
   return out as Full;
@@ -316,13 +320,25 @@ function nameFn<F extends object>(fn: F, name: string, extra: Record<string, unk
   return fn;
 }
 
-/** `defineLoss` with preset resolution in front of option validation. */
+/** A fused value-and-gradient path (src/fused/): same arguments as `Compute`, null to decline. */
+export type FusedCompute<O> = (...args: Parameters<Compute<O>>) => Tensor | null;
+
+/**
+ * `defineLoss` with preset resolution in front of option validation. With `fused`, calls on the `cpu` and `wasm`
+ * backends try it first (when fused kernels are switched on) and run `compute` when it declines.
+ */
 export function defineRegionLoss<O extends object>(
   info: LossInfo,
   compute: Compute<O>,
   overrides: PresetTable = {},
+  fused?: FusedCompute<O>,
 ): Loss<O> {
-  const base = defineLoss<O>(info, compute);
+  const run: Compute<O> = fused
+    ? (yTrue, yPred, sampleWeight, o) =>
+        (fusedActive() ? fused(yTrue, yPred, sampleWeight, o) : null) ??
+        compute(yTrue, yPred, sampleWeight, o)
+    : compute;
+  const base = defineLoss<O>(info, run);
   const bind = (options?: O): LossFn => base.bind(applyPreset(info, options, overrides) as O | undefined);
   const call = (yTrue: Tensor, yPred: Tensor, options?: CallOptions<O>): Tensor => {
     const { sampleWeight, ...rest } = (options ?? {}) as CallOptions<O>;

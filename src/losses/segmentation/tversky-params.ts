@@ -19,3 +19,8 @@ export const TVERSKY_BETA: ParamInfo = {
   range: [0, Infinity],
   doc: 'Weight on false negatives; β > α favours recall (small lesions are not dropped).',
 };
+
+/** Tversky's score in the fused kernel's form: TP + α·FP + β·FN = (1 − α − β)·TP + α·Σp + β·Σg. */
+export function tverskyFusedScore(alpha: number, beta: number) {
+  return { kn: 1, kt: 1 - alpha - beta, kp: alpha, kg: beta };
+}

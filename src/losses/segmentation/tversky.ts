@@ -13,7 +13,8 @@ import {
   SMOOTH_PARAMS,
   tverskyScore,
 } from './pipeline.ts';
-import { TVERSKY_ALPHA, TVERSKY_BETA } from './tversky-params.ts';
+import { TVERSKY_ALPHA, TVERSKY_BETA, tverskyFusedScore } from './tversky-params.ts';
+import { regionFused } from '../../fused/region.ts';
 
 export interface TverskyOptions extends Omit<RegionOptions, 'squaredPred'> {
   /** Weight on false positives (0.3). */
@@ -76,5 +77,11 @@ export const tversky = defineRegionLoss<TverskyOptions>(
   (yTrue, yPred, sampleWeight, o) =>
     regionLoss('tversky', yTrue, yPred, sampleWeight, o, (s) => tverskyScore(s, o.alpha, o.beta, o), {
       squared: false,
+    }),
+  {},
+  (yTrue, yPred, sampleWeight, o) =>
+    regionFused('tversky', yTrue, yPred, sampleWeight, o, {
+      score: tverskyFusedScore(o.alpha, o.beta),
+      squaredAllowed: false,
     }),
 );
