@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLosses } from './commands/compare.ts';
 import { writeGrayPng, writeNifti } from '../test-utils/cli-fixtures.ts';
+import { fusedKernelsEnabled } from '../index.ts';
+import { fusedCallCount } from '../fused/switch.ts';
 import { runCli } from './program.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'losskit-cli-'));
@@ -674,7 +676,7 @@ describe('losskit compare', () => {
     expect(doc.levels.map((l) => l.label)).toEqual(['fg 5%']);
     expect(doc.runs[0].curve.epoch).toEqual([1]);
     checkRuns(doc);
-    expect(doc.config).toMatchObject({ size: 32, epochs: 1, parameters: 29617 });
+    expect(doc.config).toMatchObject({ size: 32, epochs: 1, parameters: 29617, fusedKernels: true });
     expect(Object.keys(doc.best)).toEqual(['fg 5%']);
     expect(doc.report).toBe(join(resolve(out), 'index.html'));
     const html = readFileSync(doc.report!, 'utf8');
@@ -682,6 +684,34 @@ describe('losskit compare', () => {
     expect(html).toContain('data:image/png;base64,');
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toHaveProperty('runs');
   }, 90_000);
+
+  it('--no-fused trains with the composed losses and leaves the switch as it was', async () => {
+    const before = fusedCallCount();
+    const doc = json(
+      await run(
+        'compare',
+        '--losses',
+        'dice',
+        '--fg',
+        '0.3',
+        '--epochs',
+        '1',
+        '--size',
+        '16',
+        '--train',
+        '8',
+        '--test',
+        '4',
+        '--no-fused',
+        '--json',
+        '--no-report',
+      ),
+    ) as unknown as CompareDoc;
+    expect(doc.config).toMatchObject({ fusedKernels: false });
+    expect(fusedCallCount()).toBe(before);
+    expect(fusedKernelsEnabled()).toBe(true);
+    checkRuns(doc);
+  }, 60_000);
 
   // Debian's mricron-data ships the Colin27 volume; .ci/run installs it, so CI always runs this.
   it.runIf(existsSync('/usr/share/mricron/templates/ch2bet.nii.gz'))(

@@ -163,6 +163,10 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'),
     )
+    .option(
+      '--no-fused',
+      'train with the composed tfjs losses instead of the fused kernels (as docs/choosing-a-loss.md was measured)',
+    )
     .option('--out <dir>', 'folder for the HTML report and results.json', 'losskit-report')
     .option('--no-report', 'do not write the report folder')
     .option('--train <n>', 'training images per level (lesions)', positiveInt, DEFAULTS.train)

@@ -28,11 +28,15 @@ export function workerScript(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
-/** An executor with `jobs` worker threads running `backend`; `onBackend` hears which backend they got. */
+/**
+ * An executor with `jobs` worker threads running `backend`, with the fused kernels on or off; `onBackend` hears
+ * which backend they got.
+ */
 export function workerPool(
   script: URL,
   jobs: number,
   backend: BackendName,
+  fused: boolean,
   onBackend: (b: BackendName) => void,
 ): Executor {
   return async (tasks, cfg, hooks, done) => {
@@ -94,7 +98,7 @@ export function workerPool(
             worker.on('exit', (code) => {
               if (current || queue.length) reject(new Error(`a training worker stopped (exit code ${code})`));
             });
-            send({ type: 'init', backend });
+            send({ type: 'init', backend, fused });
           }),
         );
       }

@@ -4,12 +4,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { useBackend, type BackendName } from '../cli/backend.ts';
+import { setFusedKernels } from '../fused/switch.ts';
 import { tf } from '../tf.ts';
 import { trainOne, type LossChoice, type TrainConfig } from './run.ts';
 import type { Level } from './datasets.ts';
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly backend: BackendName }
+  | { readonly type: 'init'; readonly backend: BackendName; readonly fused: boolean }
   | {
       readonly type: 'run';
       readonly run: number;
@@ -29,6 +30,7 @@ if (port) {
             port.postMessage({ type: 'warn', message });
           });
           tf.enableProdMode();
+          setFusedKernels(msg.fused);
           port.postMessage({ type: 'ready', backend });
           return;
         }

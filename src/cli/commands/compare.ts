@@ -15,7 +15,7 @@ import {
   type LossChoice,
   type RunResult,
 } from '../../compare/run.ts';
-import { getLoss } from '../../index.ts';
+import { fusedKernelsEnabled, getLoss, setFusedKernels } from '../../index.ts';
 import { tf } from '../../tf.ts';
 import { useBackend, type BackendName } from '../backend.ts';
 import type { Cli } from '../context.ts';
@@ -53,6 +53,8 @@ export interface CompareOptions {
   readonly size?: number;
   readonly seed: number;
   readonly backend: BackendName;
+  /** false with `--no-fused`: the composed tfjs losses instead of the fused kernels. */
+  readonly fused: boolean;
   readonly out: string;
   readonly report: boolean;
   readonly train: number;
@@ -187,7 +189,7 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
     };
   })();
   if (script) {
-    executor = workerPool(script, jobs, opts.backend, (b) => {
+    executor = workerPool(script, jobs, opts.backend, opts.fused, (b) => {
       backend = b;
     });
     // This thread only builds a model to count its parameters.
@@ -196,6 +198,9 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
     backend = await useBackend(opts.backend, warnOnce);
     tf.enableProdMode();
   }
+  // The main thread trains too when there are no workers; restored below so in-process callers are unaffected.
+  const fusedBefore = fusedKernelsEnabled();
+  setFusedKernels(opts.fused);
   const cfg = {
     epochs: opts.epochs,
     batchSize: opts.batchSize,
@@ -205,36 +210,41 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
   };
   let done = 0;
   let totalRuns = 0;
-  const outcome = await compareLosses(
-    levels,
-    losses,
-    cfg,
-    {
-      onStart(runs, totalEpochs) {
-        totalRuns = runs;
-        progress.note(
-          `losskit compare: ${opts.dataset}, ${levels.length} level${levels.length > 1 ? 's' : ''} × ${losses.length} losses, ` +
-            `${opts.epochs} epochs at ${size}×${size}, backend ${opts.backend}` +
-            (jobs > 1 ? `, ${jobs} runs at a time` : ''),
-        );
-        progress.start(totalEpochs, { what: 'starting' });
+  let outcome;
+  try {
+    outcome = await compareLosses(
+      levels,
+      losses,
+      cfg,
+      {
+        onStart(runs, totalEpochs) {
+          totalRuns = runs;
+          progress.note(
+            `losskit compare: ${opts.dataset}, ${levels.length} level${levels.length > 1 ? 's' : ''} × ${losses.length} losses, ` +
+              `${opts.epochs} epochs at ${size}×${size}, backend ${opts.backend}` +
+              (jobs > 1 ? `, ${jobs} runs at a time` : ''),
+          );
+          progress.start(totalEpochs, { what: 'starting' });
+        },
+        onEpoch(e) {
+          done++;
+          progress.update(done, {
+            what: `${e.level} ${e.label} epoch ${e.epoch}: test Dice ${fixed(e.testDice, 3)}`,
+          });
+        },
+        onRun(r, run) {
+          progress.note(
+            `[${run}/${totalRuns}] ${r.level.padEnd(8)} ${r.label.padEnd(20)} test Dice ${fixed(r.metrics.dice, 3)}  (${r.seconds.toFixed(1)} s)` +
+              (r.diverged ? '  diverged' : ''),
+          );
+        },
+        warn: warnOnce,
       },
-      onEpoch(e) {
-        done++;
-        progress.update(done, {
-          what: `${e.level} ${e.label} epoch ${e.epoch}: test Dice ${fixed(e.testDice, 3)}`,
-        });
-      },
-      onRun(r, run) {
-        progress.note(
-          `[${run}/${totalRuns}] ${r.level.padEnd(8)} ${r.label.padEnd(20)} test Dice ${fixed(r.metrics.dice, 3)}  (${r.seconds.toFixed(1)} s)` +
-            (r.diverged ? '  diverged' : ''),
-        );
-      },
-      warn: warnOnce,
-    },
-    executor,
-  );
+      executor,
+    );
+  } finally {
+    setFusedKernels(fusedBefore);
+  }
   progress.stop();
   const totalSeconds = (performance.now() - started) / 1000;
   const levelLabels = outcome.levels.map((l) => l.label);
@@ -249,6 +259,7 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
     parameters: outcome.parameters,
     seed: opts.seed,
     backend,
+    fusedKernels: opts.fused,
     jobs,
     ...(opts.dataset === 'lesions' ? { train: opts.train, test: opts.test } : {}),
   };
