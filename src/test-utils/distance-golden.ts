@@ -4,7 +4,10 @@
  * masks and predictions.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, it } from 'vitest';
 import { tf, type Tensor } from '../tf.ts';
+import { expectAllClose, take } from './assert.ts';
+import { BACKENDS, useBackend } from './backends.ts';
 import { rng } from './gradcheck.ts';
 
 export type Nested = number | string | Nested[];
@@ -46,6 +49,57 @@ export function distanceCases(name: string): DistanceCase[] {
 /** Options of a golden case as a user passes them (spacing inside the options). */
 export function caseOptions(c: DistanceCase): Record<string, unknown> {
   return c.spacing ? { ...c.options, spacing: c.spacing } : { ...c.options };
+}
+
+/** A distance loss as its tests call it: `(yTrue, yPred, options)`. */
+export type DistanceLossFn<O> = (yTrue: Tensor, yPred: Tensor, options?: O) => Tensor;
+
+/** The loss's values on plain arrays of one shape. */
+export function runLoss<O>(
+  loss: DistanceLossFn<O>,
+  yt: readonly number[],
+  yp: readonly number[],
+  shape: number[],
+  o?: O,
+): number[] {
+  const a = tf.tensor(yt, shape);
+  const b = tf.tensor(yp, shape);
+  const v = Array.from(take(loss(a, b, o)));
+  tf.dispose([a, b]);
+  return v;
+}
+
+/**
+ * Registers the golden cases of `name` twice: against the float64 oracle (to 1e-9), and through the loss on each
+ * backend (value to the case's tolerance, and the gradient with respect to yPred where the case gives one).
+ */
+export function describeGoldens<O>(
+  name: string,
+  label: string,
+  loss: DistanceLossFn<O>,
+  oracle: (c: DistanceCase) => number | number[],
+): void {
+  const golden = distanceCases(name).map((c) => [c.id, c] as const);
+  describe(`${label} float64 oracle`, () => {
+    it.each(golden)('reproduces golden %s', (_id, c) => {
+      expectAllClose([oracle(c)].flat(), flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
+    });
+  });
+  describe.each(BACKENDS)(`${label} goldens on %s`, (backend) => {
+    beforeAll(() => useBackend(backend));
+
+    it.each(golden)('golden %s: value and gradient', (_id, c) => {
+      const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
+      const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
+      const o = caseOptions(c) as O;
+      expectAllClose(take(loss(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
+      if (c.expected_grad) {
+        const g = take(tf.grad((p: Tensor) => loss(yt, p, o))(yp));
+        expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
+      }
+      tf.dispose([yt, yp]);
+    });
+  });
 }
 
 /**

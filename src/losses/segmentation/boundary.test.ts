@@ -7,11 +7,12 @@ import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
   caseOptions,
-  distanceCases,
+  describeGoldens,
   fitLogits,
   flat,
   randomMasks,
   randomProbs,
+  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import { boundary64, boundaryPhi64, type BoundaryOptions64 } from '../../reference/distance-losses.ts';
@@ -21,36 +22,15 @@ import { distanceMaps, packDistanceMaps } from './distance-maps.ts';
 type Opts = BoundaryLossOptions & { sampleWeight?: Tensor };
 
 function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(boundaryLoss(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(boundaryLoss, yt, yp, shape, o);
 }
 
-const golden = distanceCases('boundary_loss');
-
-describe('boundaryLoss float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const got = boundary64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), caseOptions(c));
-    expectAllClose(got, flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
-  });
+describeGoldens('boundary_loss', 'boundaryLoss', boundaryLoss, (c) => {
+  return boundary64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), caseOptions(c));
 });
 
 describe.each(BACKENDS)('boundaryLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
-    const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
-    const o = caseOptions(c) as Opts;
-    expectAllClose(take(boundaryLoss(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
-    if (c.expected_grad) {
-      const g = take(tf.grad((p: Tensor) => boundaryLoss(yt, p, o))(yp));
-      expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
-    }
-    tf.dispose([yt, yp]);
-  });
 
   it('matches hand-derived values, offset and spacing included', () => {
     // Row y = [0,1,1,1,0]: outside φ = edt(¬G) = 1; inside edt(G) = [1,2,1] → φ = −(d − 1) = [0,−1,0].

@@ -6,12 +6,12 @@ import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils
 import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
-  caseOptions,
-  distanceCases,
+  describeGoldens,
   fitLogits,
   flat,
   randomMasks,
   randomProbs,
+  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import { cmss64, type CmssOptions64 } from '../../reference/distance-losses.ts';
@@ -20,36 +20,15 @@ import { cmssLoss, type CmssLossOptions } from './cmss.ts';
 type Opts = CmssLossOptions & { sampleWeight?: Tensor };
 
 function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = take(cmssLoss(a, b, o))[0];
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(cmssLoss, yt, yp, shape, o)[0];
 }
 
-const golden = distanceCases('cmss_loss');
-
-describe('cmssLoss float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const got = cmss64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), c.options);
-    expectAllClose(got, flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
-  });
+describeGoldens('cmss_loss', 'cmssLoss', cmssLoss, (c) => {
+  return cmss64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), c.options);
 });
 
 describe.each(BACKENDS)('cmssLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
-    const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
-    const o = caseOptions(c) as Opts;
-    expectAllClose(take(cmssLoss(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
-    if (c.expected_grad) {
-      const g = take(tf.grad((p: Tensor) => cmssLoss(yt, p, o))(yp));
-      expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
-    }
-    tf.dispose([yt, yp]);
-  });
 
   it('matches hand-derived values', () => {
     // A 1×1 image, y = 1, window 3, σ = 1.5: zero padding leaves only the centre weight w = (1/(1 + 2e^(−1/4.5)))².

@@ -7,11 +7,12 @@ import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
   caseOptions,
-  distanceCases,
+  describeGoldens,
   fitLogits,
   flat,
   randomMasks,
   randomProbs,
+  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import {
@@ -25,37 +26,16 @@ import { distanceMaps, packDistanceMaps } from './distance-maps.ts';
 type Opts = DistanceMapPenaltyBceOptions & { sampleWeight?: Tensor };
 
 function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(distanceMapPenaltyBce(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(distanceMapPenaltyBce, yt, yp, shape, o);
 }
 
-const golden = distanceCases('distance_map_penalty_bce');
-
-describe('distanceMapPenaltyBce float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const o = caseOptions(c) as WeightedBceOptions64;
-    const got = distanceMapPenalty64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
-    expectAllClose(got, flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
-  });
+describeGoldens('distance_map_penalty_bce', 'distanceMapPenaltyBce', distanceMapPenaltyBce, (c) => {
+  const o = caseOptions(c) as WeightedBceOptions64;
+  return distanceMapPenalty64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
 });
 
 describe.each(BACKENDS)('distanceMapPenaltyBce on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
-    const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
-    const o = caseOptions(c) as Opts;
-    expectAllClose(take(distanceMapPenaltyBce(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
-    if (c.expected_grad) {
-      const g = take(tf.grad((p: Tensor) => distanceMapPenaltyBce(yt, p, o))(yp));
-      expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
-    }
-    tf.dispose([yt, yp]);
-  });
 
   it('matches hand-derived values', () => {
     // Row y = [0,0,1,1,1,1,1,0]. Inside, d = edt(Y) = [1,2,3,2,1] → Φ = (3 − d)/2 = [1,.5,0,.5,1];

@@ -7,11 +7,12 @@ import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
   caseOptions,
-  distanceCases,
+  describeGoldens,
   fitLogits,
   flat,
   randomMasks,
   randomProbs,
+  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import { hausdorffDt64, type HdOptions64 } from '../../reference/distance-losses.ts';
@@ -21,37 +22,16 @@ import { packDistanceMaps } from './distance-maps.ts';
 type Opts = HausdorffDtLossOptions & { sampleWeight?: Tensor };
 
 function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(hausdorffDtLoss(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(hausdorffDtLoss, yt, yp, shape, o);
 }
 
-const golden = distanceCases('hausdorff_dt_loss');
-
-describe('hausdorffDtLoss float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const o = caseOptions(c) as HdOptions64;
-    const got = hausdorffDt64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
-    expectAllClose(got, flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
-  });
+describeGoldens('hausdorff_dt_loss', 'hausdorffDtLoss', hausdorffDtLoss, (c) => {
+  const o = caseOptions(c) as HdOptions64;
+  return hausdorffDt64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
 });
 
 describe.each(BACKENDS)('hausdorffDtLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
-    const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
-    const o = caseOptions(c) as Opts;
-    expectAllClose(take(hausdorffDtLoss(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
-    if (c.expected_grad) {
-      const g = take(tf.grad((p: Tensor) => hausdorffDtLoss(yt, p, o))(yp));
-      expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
-    }
-    tf.dispose([yt, yp]);
-  });
 
   it('matches hand-derived values (MONAI 2×2 case and a 1×4 row)', () => {
     // MONAI test_hausdorff_loss: y = [[1,0],[1,1]], p = σ([[1,−1],[−1,1]]) = [[a,b],[b,a]], a = 0.7311, b = 0.2689.

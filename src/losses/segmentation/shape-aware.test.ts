@@ -7,11 +7,12 @@ import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
   caseOptions,
-  distanceCases,
+  describeGoldens,
   fitLogits,
   flat,
   randomMasks,
   randomProbs,
+  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import { shapeAware64, type WeightedBceOptions64 } from '../../reference/distance-losses.ts';
@@ -21,37 +22,16 @@ import { packDistanceMaps } from './distance-maps.ts';
 type Opts = ShapeAwareLossOptions & { sampleWeight?: Tensor };
 
 function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(shapeAwareLoss(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(shapeAwareLoss, yt, yp, shape, o);
 }
 
-const golden = distanceCases('shape_aware_loss');
-
-describe('shapeAwareLoss float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const o = caseOptions(c) as WeightedBceOptions64;
-    const got = shapeAware64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
-    expectAllClose(got, flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
-  });
+describeGoldens('shape_aware_loss', 'shapeAwareLoss', shapeAwareLoss, (c) => {
+  const o = caseOptions(c) as WeightedBceOptions64;
+  return shapeAware64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
 });
 
 describe.each(BACKENDS)('shapeAwareLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    const yt = tf.tensor(flat(c.y_true!), shapeOf(c.y_true!));
-    const yp = tf.tensor(flat(c.y_pred!), shapeOf(c.y_pred!));
-    const o = caseOptions(c) as Opts;
-    expectAllClose(take(shapeAwareLoss(yt, yp, o)), flat(c.expected), { rtol: c.tol, atol: c.tol });
-    if (c.expected_grad) {
-      const g = take(tf.grad((p: Tensor) => shapeAwareLoss(yt, p, o))(yp));
-      expectAllClose(g, flat(c.expected_grad), { rtol: 1e-4, atol: 1e-4 });
-    }
-    tf.dispose([yt, yp]);
-  });
 
   it('matches hand-derived values', () => {
     // 1-D row y = [0,1,1,1,0,0]: GT edges at 1 and 3 (on a [1, 6] image every pixel would be an edge). p = [.1,.3,.8,.7,.6,.2] → P = [0,0,1,1,1,0], edges 2 and 4,
