@@ -44,6 +44,24 @@ export function take(t: Tensor): Float32Array | Int32Array | Uint8Array {
   return v;
 }
 
+/** A loss as its tests call it: `(yTrue, yPred, options)`. */
+export type LossUnderTest<O> = (yTrue: Tensor, yPred: Tensor, options?: O) => Tensor;
+
+/** The loss's values on plain arrays of one shape. */
+export function runLoss<O>(
+  loss: LossUnderTest<O>,
+  yt: readonly number[],
+  yp: readonly number[],
+  shape: number[],
+  o?: O,
+): number[] {
+  const a = tf.tensor(yt, shape);
+  const b = tf.tensor(yp, shape);
+  const v = Array.from(take(loss(a, b, o)));
+  tf.dispose([a, b]);
+  return v;
+}
+
 /** Runs `fn` and checks that it leaves exactly one new tensor (its result), which is then disposed. */
 export function expectTidy(fn: () => Tensor): void {
   const before = tf.memory().numTensors;

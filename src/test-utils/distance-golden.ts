@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, it } from 'vitest';
 import { tf, type Tensor } from '../tf.ts';
-import { expectAllClose, take } from './assert.ts';
+import { expectAllClose, take, type LossUnderTest } from './assert.ts';
 import { BACKENDS, useBackend } from './backends.ts';
 import { rng } from './gradcheck.ts';
 
@@ -51,24 +51,6 @@ export function caseOptions(c: DistanceCase): Record<string, unknown> {
   return c.spacing ? { ...c.options, spacing: c.spacing } : { ...c.options };
 }
 
-/** A distance loss as its tests call it: `(yTrue, yPred, options)`. */
-export type DistanceLossFn<O> = (yTrue: Tensor, yPred: Tensor, options?: O) => Tensor;
-
-/** The loss's values on plain arrays of one shape. */
-export function runLoss<O>(
-  loss: DistanceLossFn<O>,
-  yt: readonly number[],
-  yp: readonly number[],
-  shape: number[],
-  o?: O,
-): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(loss(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
-}
-
 /**
  * Registers the golden cases of `name` twice: against the float64 oracle (to 1e-9), and through the loss on each
  * backend (value to the case's tolerance, and the gradient with respect to yPred where the case gives one).
@@ -76,7 +58,7 @@ export function runLoss<O>(
 export function describeGoldens<O>(
   name: string,
   label: string,
-  loss: DistanceLossFn<O>,
+  loss: LossUnderTest<O>,
   oracle: (c: DistanceCase) => number | number[],
 ): void {
   const golden = distanceCases(name).map((c) => [c.id, c] as const);

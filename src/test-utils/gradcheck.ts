@@ -46,3 +46,14 @@ export function checkGradient(c: GradCheck): void {
 
 /** A deterministic generator for test inputs, so every failure reproduces. */
 export const rng = mulberry32;
+
+/** Scores whose margins 1 − y·ŷ stay at least 0.05 away from the kink for labels y ∈ {−1, 1}. */
+export function hingeScores(seed: number, n: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => {
+    for (;;) {
+      const x = (r() * 2 - 1) * 3;
+      if (Math.abs(Math.abs(x) - 1) >= 0.05) return x;
+    }
+  });
+}

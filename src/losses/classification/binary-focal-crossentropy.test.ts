@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { binaryFocalCrossentropy, type BinaryFocalCrossentropyOptions } from './binary-focal-crossentropy.ts';
@@ -12,11 +12,7 @@ import { CLIP_HI, CLIP_LO, reduce64, sum64 } from '../../reference/classificatio
 type Opts = CallOptions<BinaryFocalCrossentropyOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(binaryFocalCrossentropy(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(binaryFocalCrossentropy, yt, yp, shape, o);
 }
 
 /** Probabilities in [0.05, 0.95]: away from the clip and from p_t = 1. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { categoricalCrossentropy, type CategoricalCrossentropyOptions } from './categorical-crossentropy.ts';
@@ -12,11 +12,7 @@ type Opts = CallOptions<CategoricalCrossentropyOptions>;
 
 /** Runs the loss on plain arrays and returns its values. */
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(categoricalCrossentropy(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(categoricalCrossentropy, yt, yp, shape, o);
 }
 
 /** Random rows of `c` probabilities in [0.05, 1.05) that do not sum to 1 (the loss renormalises them). */

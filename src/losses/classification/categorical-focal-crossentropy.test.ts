@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import {
@@ -15,11 +15,7 @@ import { reduce64, sum64 } from '../../reference/classification-common.ts';
 type Opts = CallOptions<CategoricalFocalCrossentropyOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(categoricalFocalCrossentropy(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(categoricalFocalCrossentropy, yt, yp, shape, o);
 }
 function cce(yt: number[], yp: number[], shape: number[], o: Record<string, unknown> = {}): number[] {
   const a = tf.tensor(yt, shape);

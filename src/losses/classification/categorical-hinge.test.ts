@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { categoricalHinge, type CategoricalHingeOptions } from './categorical-hinge.ts';
@@ -11,11 +11,7 @@ import { reduce64, sum64 } from '../../reference/classification-common.ts';
 type Opts = CallOptions<CategoricalHingeOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(categoricalHinge(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(categoricalHinge, yt, yp, shape, o);
 }
 
 function scores(seed: number, n: number): number[] {

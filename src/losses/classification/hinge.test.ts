@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
-import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
+import { checkGradient, hingeScores } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { hinge, type HingeOptions } from './hinge.ts';
 import { hinge64 } from '../../reference/hinge.ts';
@@ -11,22 +11,7 @@ import { reduce64, sum64 } from '../../reference/classification-common.ts';
 type Opts = CallOptions<HingeOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(hinge(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
-}
-
-/** Scores whose margins 1 − y·ŷ stay at least 0.05 away from the kink for labels y ∈ {−1, 1}. */
-function scores(seed: number, n: number): number[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, () => {
-    for (;;) {
-      const x = (r() * 2 - 1) * 3;
-      if (Math.abs(Math.abs(x) - 1) >= 0.05) return x;
-    }
-  });
+  return runLoss(hinge, yt, yp, shape, o);
 }
 
 describe.each(BACKENDS)('hinge on %s', (backend) => {
@@ -58,7 +43,7 @@ describe.each(BACKENDS)('hinge on %s', (backend) => {
   it("reduces with 'sum', 'none', 'sum_over_batch_size' and 'mean_with_sample_weight'", () => {
     const shape = [3, 4];
     const yt = [0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1];
-    const yp = scores(3, 12);
+    const yp = hingeScores(3, 12);
     const per = hinge64(yt, yp, shape);
     const w = [2, 0.5, 1.5];
     for (const reduction of ['sum', 'none', 'sum_over_batch_size', 'mean_with_sample_weight'] as const) {
@@ -87,7 +72,7 @@ describe.each(BACKENDS)('hinge on %s', (backend) => {
       checkGradient({
         loss: (p: Tensor) => hinge(ytT, p, { reduction: 'sum' }),
         oracle: (x) => sum64(hinge64(yt, x, shape)),
-        yPred: scores(17, 8),
+        yPred: hingeScores(17, 8),
         shape,
       });
       ytT.dispose();

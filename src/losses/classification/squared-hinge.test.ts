@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
-import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
+import { checkGradient, hingeScores } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { squaredHinge, type SquaredHingeOptions } from './squared-hinge.ts';
 import { hinge } from './hinge.ts';
@@ -12,21 +12,7 @@ import { reduce64, sum64 } from '../../reference/classification-common.ts';
 type Opts = CallOptions<SquaredHingeOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(squaredHinge(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
-}
-
-function scores(seed: number, n: number): number[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, () => {
-    for (;;) {
-      const x = (r() * 2 - 1) * 3;
-      if (Math.abs(Math.abs(x) - 1) >= 0.05) return x;
-    }
-  });
+  return runLoss(squaredHinge, yt, yp, shape, o);
 }
 
 describe.each(BACKENDS)('squaredHinge on %s', (backend) => {
@@ -50,7 +36,7 @@ describe.each(BACKENDS)('squaredHinge on %s', (backend) => {
 
   it('equals hinge squared element-wise (a [..., 1] layout keeps elements apart)', () => {
     const yt = [0, 1, 1, 0, 1, 0];
-    const yp = scores(9, 6);
+    const yp = hingeScores(9, 6);
     const a = tf.tensor(yt, [6, 1]);
     const b = tf.tensor(yp, [6, 1]);
     const h = Array.from(take(hinge(a, b, { reduction: 'none' })));
@@ -64,7 +50,7 @@ describe.each(BACKENDS)('squaredHinge on %s', (backend) => {
   it("reduces with 'sum', 'none', 'sum_over_batch_size' and 'mean_with_sample_weight'", () => {
     const shape = [3, 4];
     const yt = [0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1];
-    const yp = scores(3, 12);
+    const yp = hingeScores(3, 12);
     const per = squaredHinge64(yt, yp, shape);
     const w = [2, 0.5, 1.5];
     for (const reduction of ['sum', 'none', 'sum_over_batch_size', 'mean_with_sample_weight'] as const) {
@@ -89,7 +75,7 @@ describe.each(BACKENDS)('squaredHinge on %s', (backend) => {
       checkGradient({
         loss: (p: Tensor) => squaredHinge(ytT, p, { reduction: 'sum' }),
         oracle: (x) => sum64(squaredHinge64(yt, x, shape)),
-        yPred: scores(23, 8),
+        yPred: hingeScores(23, 8),
         shape,
       });
       ytT.dispose();

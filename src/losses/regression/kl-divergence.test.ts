@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { klDivergence, type KlDivergenceOptions } from './kl-divergence.ts';
@@ -13,11 +13,7 @@ const loss = klDivergence;
 const EPS = Math.fround(1e-7);
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(loss(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(loss, yt, yp, shape, o);
 }
 
 /** Rows of probability distributions with every entry in [0.05, 1), away from the clip bounds. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import type { CallOptions } from '../../core/define-loss.ts';
 import { meanAbsoluteError, type MeanAbsoluteErrorOptions } from './mean-absolute-error.ts';
@@ -11,11 +11,7 @@ import { kerasReduce64, sum64 } from '../../reference/keras-reduce.ts';
 type Opts = CallOptions<MeanAbsoluteErrorOptions>;
 
 function run(yt: number[], yp: number[], shape: number[], o: Opts = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(meanAbsoluteError(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(meanAbsoluteError, yt, yp, shape, o);
 }
 
 /** Values in [−3, 3]. */

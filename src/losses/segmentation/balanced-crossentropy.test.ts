@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../tf.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import {
@@ -20,11 +20,7 @@ import { balancedCrossentropy, type BalancedCrossentropyOptions } from './balanc
 const golden = regionCases('balanced_crossentropy');
 
 function run(yt: number[], yp: number[], shape: number[], o: BalancedCrossentropyOptions = {}): number[] {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = Array.from(take(balancedCrossentropy(a, b, o)));
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(balancedCrossentropy, yt, yp, shape, o);
 }
 
 describe('balancedCrossentropy float64 oracle', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, backendTol, useBackend } from '../../test-utils/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { checkGradient } from '../../test-utils/gradcheck.ts';
 import {
   agreement,
@@ -12,7 +12,6 @@ import {
   flat,
   randomMasks,
   randomProbs,
-  runLoss,
   shapeOf,
 } from '../../test-utils/distance-golden.ts';
 import { boundary64, boundaryPhi64, type BoundaryOptions64 } from '../../reference/distance-losses.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
-import { expectAllClose, expectThrows, expectTidy, take } from '../../test-utils/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../test-utils/assert.ts';
 import { BACKENDS, useBackend } from '../../test-utils/backends.ts';
 import { checkGradient, rng } from '../../test-utils/gradcheck.ts';
 import {
@@ -19,11 +19,7 @@ import { lovaszHinge, type LovaszHingeOptions } from './lovasz-hinge.ts';
 const golden = regionCases('lovasz_hinge');
 
 function run(yt: number[], yp: number[], shape: number[], o: LovaszHingeOptions = {}): number {
-  const a = tf.tensor(yt, shape);
-  const b = tf.tensor(yp, shape);
-  const v = take(lovaszHinge(a, b, o))[0];
-  tf.dispose([a, b]);
-  return v;
+  return runLoss(lovaszHinge, yt, yp, shape, o)[0];
 }
 
 function grad(yt: number[], yp: number[], shape: number[], o: LovaszHingeOptions = {}): number[] {
