@@ -114,14 +114,12 @@ function load(): void {
       },
     },
   };
-  let bytes: Uint8Array;
+  const bytes = decode(WASM_BASE64);
   try {
-    bytes = decode(WASM_BASE64);
     setup(new wasm.Instance(new wasm.Module(bytes), imports));
   } catch {
     // Synchronous compilation refused, or no SIMD: try asynchronously; a second failure leaves the JS loops.
     try {
-      bytes = decode(WASM_BASE64);
       wasm.instantiate(bytes, imports).then(
         (r) => {
           setup(r.instance);
