@@ -478,12 +478,14 @@ describe('surface metric properties (fast-check)', () => {
           if (!Object.is(hd[i], hdSwap[i])) return false;
           if (Number.isNaN(hd[i])) continue;
           if (Math.abs(assd[i] - assdSwap[i]) > 1e-12 * Math.max(1, assd[i])) return false;
+          // A mean of n copies of the maximum can round one ulp above it, so the averages get that slack.
+          const atMostHd = (x: number): boolean => x <= hd[i] * (1 + 4 * Number.EPSILON);
           if (!(
             hd95[i] <= hd[i] &&
             hd95medpy[i] <= hd[i] &&
             dir[i] <= hd[i] &&
-            asd[i] <= hd[i] &&
-            assd[i] <= hd[i]
+            atMostHd(asd[i]) &&
+            atMostHd(assd[i])
           ))
             return false;
           if (!(nsd[i] >= 0 && nsd[i] <= 1)) return false;
