@@ -1,27 +1,23 @@
 // WebAssembly SIMD kernels of the fused losses (AssemblyScript, compiled by `npm run build:wasm` into
-// src/fused/wasm-bytes.ts). Each kernel reads float32 arrays from the scratch area after __heap_base, four lanes at
-// a time, writes the gradient (times `c`) and returns its float64 sum. The last vector of a range may run past `n`:
-// its lanes beyond `n` are masked out of every sum, and the caller copies back only `n` gradient values.
+// src/fused/wasm-bytes.ts). The module imports its memory and has no data of its own, so the same code runs on a
+// small memory of its own (inputs copied in) or on the tfjs `wasm` backend's memory, in place on the tensors.
+// Each kernel takes the addresses T (targets), P (predictions) and G (gradient), reads float32 four lanes at a
+// time, writes the gradient (times `c`) and returns its float64 sum.
 // Loops run four vectors per iteration (`BLOCK` elements), unmasked, then the rest one masked vector at a time:
 // four independent dependency chains per iteration run about 1.5–2× faster than one (measured with V8 11.3's
-// code for the exp polynomial: 1.2 against 2.4 ns per element), and full vectors need no lane mask.
+// code for the exp polynomial: 1.2 against 2.4 ns per element), and full vectors need no lane mask. The last
+// vector may run past `n` (its extra lanes are masked out of every sum): callers pass ranges of whole blocks when
+// the memory past `n` is not theirs, and copy the rest through scratch (src/fused/wasm.ts).
 //
 // exp and log are the Cephes single-precision polynomials (expf: degree-5 on |r| ≤ ln2/2 after range reduction
 // x = n·ln2 + r; logf: degree-9 on m − 1, m ∈ [√½, √2)), vectorised; log1p(e) = log(u) − ((u − 1) − e)/u with
 // u = 1 + e. Their error is a few float32 ulps (src/fused/wasm.test.ts checks ≤ 4 ulp-equivalents against Math).
 
-// ---- scratch layout ---------------------------------------------------------------------------------------------
+// ---- sizes ------------------------------------------------------------------------------------------------------
+/** Elements per area of the scratch blocks the callers set up. */
 export const CHUNK: i32 = 16384;
 const BLOCK: i32 = 16;
 
-export function scratch(): usize {
-  return (__heap_base + 15) & ~15;
-}
-
-/** Where the per-group sums of `regionPass1` go (6 float64). */
-export function sums(): usize {
-  return scratch() + <usize>(4 * CHUNK * 4);
-}
 
 // ---- vector math ------------------------------------------------------------------------------------------------
 @inline function sp(x: f32): v128 {
@@ -94,14 +90,9 @@ export function sums(): usize {
   return f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
 }
 
-@inline function tAt(i: i32): usize {
-  return scratch() + (<usize>i << 2);
-}
-@inline function pAt(i: i32): usize {
-  return scratch() + <usize>(CHUNK * 4) + (<usize>i << 2);
-}
-@inline function gAt(i: i32): usize {
-  return scratch() + <usize>(2 * CHUNK * 4) + (<usize>i << 2);
+/** The address of element i of the float32 array at `base`. */
+@inline function at(base: usize, i: i32): usize {
+  return base + (<usize>i << 2);
 }
 
 /** Keras binary label smoothing y(1 − ls) + ls/2 (ls = 0 leaves y). */
@@ -124,91 +115,91 @@ export function sums(): usize {
 }
 
 // ---- Keras element-wise kernels ---------------------------------------------------------------------------------
-@inline function mseAt(i: i32, c2: v128): v128 {
-  const e = f32x4.sub(v128.load(pAt(i)), v128.load(tAt(i)));
-  v128.store(gAt(i), f32x4.mul(c2, e));
+@inline function mseAt(T: usize, P: usize, G: usize, i: i32, c2: v128): v128 {
+  const e = f32x4.sub(v128.load(at(P, i)), v128.load(at(T, i)));
+  v128.store(at(G, i), f32x4.mul(c2, e));
   return f32x4.mul(e, e);
 }
 
-export function mse(n: i32, c: f32): f64 {
+export function mse(T: usize, P: usize, G: usize, n: i32, c: f32): f64 {
   let a = f64x2.splat(0);
   const c2 = sp(2 * c);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, mseAt(i, c2));
-    a = acc(a, mseAt(i + 4, c2));
-    a = acc(a, mseAt(i + 8, c2));
-    a = acc(a, mseAt(i + 12, c2));
+    a = acc(a, mseAt(T, P, G, i, c2));
+    a = acc(a, mseAt(T, P, G, i + 4, c2));
+    a = acc(a, mseAt(T, P, G, i + 8, c2));
+    a = acc(a, mseAt(T, P, G, i + 12, c2));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(mseAt(i, c2), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(mseAt(T, P, G, i, c2), live(i, n)));
   return total(a);
 }
 
-@inline function maeAt(i: i32, c: f32): v128 {
-  const e = f32x4.sub(v128.load(tAt(i)), v128.load(pAt(i)));
-  v128.store(gAt(i), v128.bitselect(sp(-c), sp(c), f32x4.gt(e, sp(0))));
+@inline function maeAt(T: usize, P: usize, G: usize, i: i32, c: f32): v128 {
+  const e = f32x4.sub(v128.load(at(T, i)), v128.load(at(P, i)));
+  v128.store(at(G, i), v128.bitselect(sp(-c), sp(c), f32x4.gt(e, sp(0))));
   return f32x4.abs(e);
 }
 
-export function mae(n: i32, c: f32): f64 {
+export function mae(T: usize, P: usize, G: usize, n: i32, c: f32): f64 {
   let a = f64x2.splat(0);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, maeAt(i, c));
-    a = acc(a, maeAt(i + 4, c));
-    a = acc(a, maeAt(i + 8, c));
-    a = acc(a, maeAt(i + 12, c));
+    a = acc(a, maeAt(T, P, G, i, c));
+    a = acc(a, maeAt(T, P, G, i + 4, c));
+    a = acc(a, maeAt(T, P, G, i + 8, c));
+    a = acc(a, maeAt(T, P, G, i + 12, c));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(maeAt(i, c), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(maeAt(T, P, G, i, c), live(i, n)));
   return total(a);
 }
 
-@inline function huberAt(i: i32, c: f32, d: v128): v128 {
-  const e = f32x4.sub(v128.load(pAt(i)), v128.load(tAt(i)));
+@inline function huberAt(T: usize, P: usize, G: usize, i: i32, c: f32, d: v128): v128 {
+  const e = f32x4.sub(v128.load(at(P, i)), v128.load(at(T, i)));
   const ab = f32x4.abs(e);
   const q = f32x4.pmin(ab, d);
   const k = f32x4.mul(sp(c), v128.bitselect(ab, d, f32x4.le(ab, d)));
-  v128.store(gAt(i), v128.bitselect(k, f32x4.neg(k), f32x4.gt(e, sp(0))));
+  v128.store(at(G, i), v128.bitselect(k, f32x4.neg(k), f32x4.gt(e, sp(0))));
   return f32x4.add(f32x4.mul(sp(0.5), f32x4.mul(q, q)), f32x4.mul(d, f32x4.sub(ab, q)));
 }
 
-export function huber(n: i32, c: f32, delta: f32): f64 {
+export function huber(T: usize, P: usize, G: usize, n: i32, c: f32, delta: f32): f64 {
   let a = f64x2.splat(0);
   const d = sp(delta);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, huberAt(i, c, d));
-    a = acc(a, huberAt(i + 4, c, d));
-    a = acc(a, huberAt(i + 8, c, d));
-    a = acc(a, huberAt(i + 12, c, d));
+    a = acc(a, huberAt(T, P, G, i, c, d));
+    a = acc(a, huberAt(T, P, G, i + 4, c, d));
+    a = acc(a, huberAt(T, P, G, i + 8, c, d));
+    a = acc(a, huberAt(T, P, G, i + 12, c, d));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(huberAt(i, c, d), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(huberAt(T, P, G, i, c, d), live(i, n)));
   return total(a);
 }
 
-@inline function bceLogitsAt(i: i32, c: f32, ls: f32): v128 {
-  const x = v128.load(pAt(i));
-  const y = smooth(v128.load(tAt(i)), ls);
+@inline function bceLogitsAt(T: usize, P: usize, G: usize, i: i32, c: f32, ls: f32): v128 {
+  const x = v128.load(at(P, i));
+  const y = smooth(v128.load(at(T, i)), ls);
   const e = vexp(f32x4.neg(f32x4.abs(x)));
-  const l = f32x4.add(f32x4.sub(f32x4.pmax(x, sp(0)), f32x4.mul(x, y)), softplusSigmoid(x, e, gAt(i)));
-  v128.store(gAt(i), f32x4.mul(sp(c), f32x4.sub(v128.load(gAt(i)), y)));
+  const l = f32x4.add(f32x4.sub(f32x4.pmax(x, sp(0)), f32x4.mul(x, y)), softplusSigmoid(x, e, at(G, i)));
+  v128.store(at(G, i), f32x4.mul(sp(c), f32x4.sub(v128.load(at(G, i)), y)));
   return l;
 }
 
-export function bceLogits(n: i32, c: f32, ls: f32): f64 {
+export function bceLogits(T: usize, P: usize, G: usize, n: i32, c: f32, ls: f32): f64 {
   let a = f64x2.splat(0);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, bceLogitsAt(i, c, ls));
-    a = acc(a, bceLogitsAt(i + 4, c, ls));
-    a = acc(a, bceLogitsAt(i + 8, c, ls));
-    a = acc(a, bceLogitsAt(i + 12, c, ls));
+    a = acc(a, bceLogitsAt(T, P, G, i, c, ls));
+    a = acc(a, bceLogitsAt(T, P, G, i + 4, c, ls));
+    a = acc(a, bceLogitsAt(T, P, G, i + 8, c, ls));
+    a = acc(a, bceLogitsAt(T, P, G, i + 12, c, ls));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(bceLogitsAt(i, c, ls), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(bceLogitsAt(T, P, G, i, c, ls), live(i, n)));
   return total(a);
 }
 
@@ -224,24 +215,24 @@ export function bceLogits(n: i32, c: f32, ls: f32): f64 {
   return f32x4.neg(f32x4.add(pos, neg));
 }
 
-@inline function bceProbsAt(i: i32, c: f32, lo: f32, hi: f32, ls: f32): v128 {
-  const y = smooth(v128.load(tAt(i)), ls);
-  const l = clippedBce(v128.load(pAt(i)), y, lo, hi, gAt(i));
-  v128.store(gAt(i), f32x4.mul(sp(c), v128.load(gAt(i))));
+@inline function bceProbsAt(T: usize, P: usize, G: usize, i: i32, c: f32, lo: f32, hi: f32, ls: f32): v128 {
+  const y = smooth(v128.load(at(T, i)), ls);
+  const l = clippedBce(v128.load(at(P, i)), y, lo, hi, at(G, i));
+  v128.store(at(G, i), f32x4.mul(sp(c), v128.load(at(G, i))));
   return l;
 }
 
-export function bceProbs(n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
+export function bceProbs(T: usize, P: usize, G: usize, n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
   let a = f64x2.splat(0);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, bceProbsAt(i, c, lo, hi, ls));
-    a = acc(a, bceProbsAt(i + 4, c, lo, hi, ls));
-    a = acc(a, bceProbsAt(i + 8, c, lo, hi, ls));
-    a = acc(a, bceProbsAt(i + 12, c, lo, hi, ls));
+    a = acc(a, bceProbsAt(T, P, G, i, c, lo, hi, ls));
+    a = acc(a, bceProbsAt(T, P, G, i + 4, c, lo, hi, ls));
+    a = acc(a, bceProbsAt(T, P, G, i + 8, c, lo, hi, ls));
+    a = acc(a, bceProbsAt(T, P, G, i + 12, c, lo, hi, ls));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(bceProbsAt(i, c, lo, hi, ls), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(bceProbsAt(T, P, G, i, c, lo, hi, ls), live(i, n)));
   return total(a);
 }
 
@@ -250,6 +241,9 @@ export function bceProbs(n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
  * derivative γ·b^(γ−1) for b > 0 and, at b ≤ 0, 1 for γ = 1 and 0 otherwise (γ = 0: the constant 1).
  */
 @inline function focalAt(
+  T: usize,
+  P: usize,
+  G: usize,
   i: i32,
   c: f32,
   gamma: f32,
@@ -259,16 +253,16 @@ export function bceProbs(n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
   hi: f32,
   ls: f32,
 ): v128 {
-  const x = v128.load(pAt(i));
-  const y = smooth(v128.load(tAt(i)), ls);
+  const x = v128.load(at(P, i));
+  const y = smooth(v128.load(at(T, i)), ls);
   let p = x;
   let dp = sp(1.0);
   if (fromLogits) {
     p = sigmoidFrom(x, vexp(f32x4.neg(f32x4.abs(x))));
     dp = f32x4.mul(p, f32x4.sub(sp(1.0), p));
   }
-  const bce = clippedBce(p, y, lo, hi, gAt(i));
-  const dbce = v128.load(gAt(i));
+  const bce = clippedBce(p, y, lo, hi, at(G, i));
+  const dbce = v128.load(at(G, i));
   const y1 = f32x4.sub(sp(1.0), y);
   const b = f32x4.sub(sp(1.0), f32x4.add(f32x4.mul(y, p), f32x4.mul(y1, f32x4.sub(sp(1.0), p))));
   const pos = f32x4.gt(b, sp(0));
@@ -295,21 +289,21 @@ export function bceProbs(n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
   const l = f32x4.mul(w, f32x4.mul(f, bce));
   const dfdp = f32x4.mul(df, f32x4.sub(sp(1.0), f32x4.mul(sp(2.0), y)));
   const g = f32x4.mul(f32x4.add(f32x4.mul(dfdp, bce), f32x4.mul(f, dbce)), dp);
-  v128.store(gAt(i), f32x4.mul(sp(c), f32x4.mul(w, g)));
+  v128.store(at(G, i), f32x4.mul(sp(c), f32x4.mul(w, g)));
   return l;
 }
 
-export function focal(n: i32, c: f32, gamma: f32, alpha: f32, fromLogits: bool, lo: f32, hi: f32, ls: f32): f64 {
+export function focal(T: usize, P: usize, G: usize, n: i32, c: f32, gamma: f32, alpha: f32, fromLogits: bool, lo: f32, hi: f32, ls: f32): f64 {
   let a = f64x2.splat(0);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    a = acc(a, focalAt(i, c, gamma, alpha, fromLogits, lo, hi, ls));
-    a = acc(a, focalAt(i + 4, c, gamma, alpha, fromLogits, lo, hi, ls));
-    a = acc(a, focalAt(i + 8, c, gamma, alpha, fromLogits, lo, hi, ls));
-    a = acc(a, focalAt(i + 12, c, gamma, alpha, fromLogits, lo, hi, ls));
+    a = acc(a, focalAt(T, P, G, i, c, gamma, alpha, fromLogits, lo, hi, ls));
+    a = acc(a, focalAt(T, P, G, i + 4, c, gamma, alpha, fromLogits, lo, hi, ls));
+    a = acc(a, focalAt(T, P, G, i + 8, c, gamma, alpha, fromLogits, lo, hi, ls));
+    a = acc(a, focalAt(T, P, G, i + 12, c, gamma, alpha, fromLogits, lo, hi, ls));
   }
-  for (; i < n; i += 4) a = acc(a, v128.and(focalAt(i, c, gamma, alpha, fromLogits, lo, hi, ls), live(i, n)));
+  for (; i < n; i += 4) a = acc(a, v128.and(focalAt(T, P, G, i, c, gamma, alpha, fromLogits, lo, hi, ls), live(i, n)));
   return total(a);
 }
 
@@ -329,43 +323,43 @@ export function focal(n: i32, c: f32, gamma: f32, alpha: f32, fromLogits: bool, 
  * c·(softmax·Σy − y). With `sparse`, the label of row r is the float at the labels area (t) index r and y is its
  * one-hot row; otherwise y is dense, label-smoothed by ls.
  */
-export function cceLogits(rows: i32, C: i32, c: f32, ls: f32, sparse: bool): f64 {
+export function cceLogits(T: usize, P: usize, G: usize, rows: i32, C: i32, c: f32, ls: f32, sparse: bool): f64 {
   let s: f64 = 0;
   const cls = ls / <f32>C;
   for (let r = 0; r < rows; r++) {
     const base = r * C;
-    let mv = v128.load(pAt(base));
-    for (let k = 4; k < C; k += 4) mv = f32x4.max(mv, v128.load(pAt(base + k)));
+    let mv = v128.load(at(P, base));
+    for (let k = 4; k < C; k += 4) mv = f32x4.max(mv, v128.load(at(P, base + k)));
     const m = sp(hmax(mv));
     let zv = sp(0);
     for (let k = 0; k < C; k += 4) {
-      const e = vexp(f32x4.sub(v128.load(pAt(base + k)), m));
-      v128.store(gAt(base + k), e);
+      const e = vexp(f32x4.sub(v128.load(at(P, base + k)), m));
+      v128.store(at(G, base + k), e);
       zv = f32x4.add(zv, e);
     }
     const z = hsum(zv);
     const lse = f32x4.extract_lane(m, 0) + f32x4.extract_lane(vlog(sp(z)), 0);
     if (sparse) {
-      const label = base + <i32>load<f32>(tAt(r));
-      s += <f64>(lse - load<f32>(pAt(label)));
+      const label = base + <i32>load<f32>(at(T, r));
+      s += <f64>(lse - load<f32>(at(P, label)));
       const cz = sp(c / z);
-      for (let k = 0; k < C; k += 4) v128.store(gAt(base + k), f32x4.mul(cz, v128.load(gAt(base + k))));
-      store<f32>(gAt(label), load<f32>(gAt(label)) - c);
+      for (let k = 0; k < C; k += 4) v128.store(at(G, base + k), f32x4.mul(cz, v128.load(at(G, base + k))));
+      store<f32>(at(G, label), load<f32>(at(G, label)) - c);
     } else {
       let ysum = sp(0);
       let dot = sp(0);
       for (let k = 0; k < C; k += 4) {
-        let y = v128.load(tAt(base + k));
+        let y = v128.load(at(T, base + k));
         if (ls != 0) y = f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
         ysum = f32x4.add(ysum, y);
-        dot = f32x4.add(dot, f32x4.mul(y, f32x4.sub(sp(lse), v128.load(pAt(base + k)))));
+        dot = f32x4.add(dot, f32x4.mul(y, f32x4.sub(sp(lse), v128.load(at(P, base + k)))));
       }
       s += <f64>hsum(dot);
       const cz = sp((c * hsum(ysum)) / z);
       for (let k = 0; k < C; k += 4) {
-        let y = v128.load(tAt(base + k));
+        let y = v128.load(at(T, base + k));
         if (ls != 0) y = f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
-        v128.store(gAt(base + k), f32x4.sub(f32x4.mul(cz, v128.load(gAt(base + k))), f32x4.mul(sp(c), y)));
+        v128.store(at(G, base + k), f32x4.sub(f32x4.mul(cz, v128.load(at(G, base + k))), f32x4.mul(sp(c), y)));
       }
     }
   }
@@ -382,6 +376,9 @@ let aCe = f64x2.splat(0);
 
 /** One vector of pass 1: lanes outside `mask` add nothing; p is stored in G for pass 2. */
 @inline function pass1At(
+  T: usize,
+  P: usize,
+  G: usize,
   i: i32,
   mask: v128,
   sigmoid: bool,
@@ -391,8 +388,8 @@ let aCe = f64x2.splat(0);
   lo: f32,
   hi: f32,
 ): void {
-  const x = v128.load(pAt(i));
-  const y = v128.and(v128.load(tAt(i)), mask);
+  const x = v128.load(at(P, i));
+  const y = v128.and(v128.load(at(T, i)), mask);
   let p = x;
   const y1 = f32x4.sub(sp(1.0), y);
   if (sigmoid && !combo) {
@@ -400,8 +397,8 @@ let aCe = f64x2.splat(0);
     p = f32x4.div(sp(1.0), f32x4.add(sp(1.0), vexp(f32x4.neg(x))));
   } else if (sigmoid) {
     const e = vexp(f32x4.neg(f32x4.abs(x)));
-    const l1p = softplusSigmoid(x, e, gAt(i));
-    p = v128.load(gAt(i));
+    const l1p = softplusSigmoid(x, e, at(G, i));
+    p = v128.load(at(G, i));
     const nlp = f32x4.add(f32x4.pmax(f32x4.neg(x), sp(0)), l1p);
     const nl1p = f32x4.add(f32x4.pmax(x, sp(0)), l1p);
     const pos = v128.and(f32x4.mul(f32x4.mul(sp(alpha), y), nlp), f32x4.ne(y, sp(0)));
@@ -416,7 +413,7 @@ let aCe = f64x2.splat(0);
     );
     aCe = acc(aCe, v128.and(f32x4.neg(f32x4.add(pos, neg)), mask));
   }
-  v128.store(gAt(i), p);
+  v128.store(at(G, i), p);
   p = v128.and(p, mask);
   aTp = acc(aTp, f32x4.mul(p, y));
   if (squared) {
@@ -434,7 +431,12 @@ let aCe = f64x2.splat(0);
  * at `sums()` (TP, SP, SG, present, CE). p = σ(x) with `sigmoid`; k = 2 with `squared`. Stores p in G, for pass 2.
  * Full blocks run unmasked; only the vectors after the last full block are masked.
  */
-export function regionPass1(n: i32, sigmoid: bool, squared: bool, combo: bool, alpha: f32, lo: f32, hi: f32): void {
+export function regionPass1(
+  T: usize,
+  P: usize,
+  G: usize,
+  sums: usize,
+  n: i32, sigmoid: bool, squared: bool, combo: bool, alpha: f32, lo: f32, hi: f32): void {
   aTp = f64x2.splat(0);
   aSp = f64x2.splat(0);
   aSg = f64x2.splat(0);
@@ -444,13 +446,13 @@ export function regionPass1(n: i32, sigmoid: bool, squared: bool, combo: bool, a
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    pass1At(i, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(i + 4, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(i + 8, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(i + 12, all, sigmoid, squared, combo, alpha, lo, hi);
+    pass1At(T, P, G, i, all, sigmoid, squared, combo, alpha, lo, hi);
+    pass1At(T, P, G, i + 4, all, sigmoid, squared, combo, alpha, lo, hi);
+    pass1At(T, P, G, i + 8, all, sigmoid, squared, combo, alpha, lo, hi);
+    pass1At(T, P, G, i + 12, all, sigmoid, squared, combo, alpha, lo, hi);
   }
-  for (; i < n; i += 4) pass1At(i, live(i, n), sigmoid, squared, combo, alpha, lo, hi);
-  const o = sums();
+  for (; i < n; i += 4) pass1At(T, P, G, i, live(i, n), sigmoid, squared, combo, alpha, lo, hi);
+  const o = sums;
   store<f64>(o, load<f64>(o) + total(aTp));
   store<f64>(o + 8, load<f64>(o + 8) + total(aSp));
   store<f64>(o + 16, load<f64>(o + 16) + total(aSg));
@@ -464,6 +466,9 @@ export function regionPass1(n: i32, sigmoid: bool, squared: bool, combo: bool, a
  * sigmoid) plus Combo's cross-entropy derivative times ceScale.
  */
 export function regionPass2(
+  T: usize,
+  P: usize,
+  G: usize,
   n: i32,
   cTp: f32,
   cSp: f32,
@@ -476,8 +481,8 @@ export function regionPass2(
   hi: f32,
 ): void {
   for (let i = 0; i < n; i += 4) {
-    const p = v128.load(pAt(i));
-    const y = v128.load(tAt(i));
+    const p = v128.load(at(P, i));
+    const y = v128.load(at(T, i));
     const y1 = f32x4.sub(sp(1.0), y);
     let d = f32x4.add(f32x4.mul(sp(cTp), y), squared ? f32x4.mul(sp(2 * cSp), p) : sp(cSp));
     if (sigmoid) {
@@ -498,16 +503,16 @@ export function regionPass2(
       d = f32x4.add(d, f32x4.mul(sp(ceScale), v128.and(dce, inside)));
     }
     // + 0 turns −0 into +0, as in the JS kernel.
-    v128.store(gAt(i), f32x4.add(d, sp(0)));
+    v128.store(at(G, i), f32x4.add(d, sp(0)));
   }
 }
 
 // ---- accuracy probes (tests): G = f(P) over n elements --------------------------------------------------------
-export function probe(n: i32, which: i32): void {
+export function probe(P: usize, G: usize, n: i32, which: i32): void {
   for (let i = 0; i < n; i += 4) {
-    const x = v128.load(pAt(i));
-    if (which == 0) v128.store(gAt(i), vexp(x));
-    else if (which == 1) v128.store(gAt(i), vlog(x));
-    else v128.store(gAt(i), vlog1p(x));
+    const x = v128.load(at(P, i));
+    if (which == 0) v128.store(at(G, i), vexp(x));
+    else if (which == 1) v128.store(at(G, i), vlog(x));
+    else v128.store(at(G, i), vlog1p(x));
   }
 }

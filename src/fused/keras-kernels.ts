@@ -33,7 +33,7 @@ const mseJs: RangeKernel = (t, p, g, start, end, c) => {
   }
   return s;
 };
-export const mseKernel = wasmRange(mseJs, (k, n, c) => k.mse(n, c));
+export const mseKernel = wasmRange(mseJs, (k, T, P, G, n, c) => k.mse(T, P, G, n, c));
 
 /** `|yTrue − yPred|`; gradient +1 at a tie (tfjs `abs` has gradient −1 at 0, on yTrue − yPred). */
 const maeJs: RangeKernel = (t, p, g, start, end, c) => {
@@ -45,7 +45,7 @@ const maeJs: RangeKernel = (t, p, g, start, end, c) => {
   }
   return s;
 };
-export const maeKernel = wasmRange(maeJs, (k, n, c) => k.mae(n, c));
+export const maeKernel = wasmRange(maeJs, (k, T, P, G, n, c) => k.mae(T, P, G, n, c));
 
 /** Huber `½q² + δ(|e| − q)`, q = min(|e|, δ), e = yPred − yTrue; gradient `clip(e, −δ, δ)` (0 at e = 0). */
 export function huberKernel(delta: number): RangeKernel {
@@ -61,7 +61,7 @@ export function huberKernel(delta: number): RangeKernel {
     }
     return s;
   };
-  return wasmRange(js, (k, n, c) => k.huber(n, c, delta));
+  return wasmRange(js, (k, T, P, G, n, c) => k.huber(T, P, G, n, c, delta));
 }
 
 /** Keras binary label smoothing, `y(1 − ls) + ls/2`, in float32 as the composed version computes it. */
@@ -83,7 +83,7 @@ export function bceLogitsKernel(ls: number): RangeKernel {
     }
     return s;
   };
-  return wasmRange(js, (k, n, c) => k.bceLogits(n, c, ls));
+  return wasmRange(js, (k, T, P, G, n, c) => k.bceLogits(T, P, G, n, c, ls));
 }
 
 /**
@@ -105,7 +105,7 @@ export function bceProbsKernel(eps: number, ls: number): RangeKernel {
     }
     return s;
   };
-  return wasmRange(js, (k, n, c) => k.bceProbs(n, c, lo, hi, ls));
+  return wasmRange(js, (k, T, P, G, n, c) => k.bceProbs(T, P, G, n, c, lo, hi, ls));
 }
 
 export interface FocalParams {
@@ -163,7 +163,7 @@ export function focalKernel(o: FocalParams): RangeKernel {
     }
     return s;
   };
-  return wasmRange(js, (k, n, c) => k.focal(n, c, gamma, alpha ?? -1, fromLogits, lo, hi, ls));
+  return wasmRange(js, (k, T, P, G, n, c) => k.focal(T, P, G, n, c, gamma, alpha ?? -1, fromLogits, lo, hi, ls));
 }
 
 /** Writes softmax(p[r..r+C)) into g[r..r+C) and returns the row's log-sum-exp. */
@@ -204,7 +204,7 @@ export function cceLogitsKernel(C: number, ls: number): RangeKernel {
     return s;
   };
   // The SIMD kernel takes rows of a multiple of 4 classes.
-  return C % 4 === 0 ? wasmRange(js, (k, n, c) => k.cceLogits(n / C, C, c, ls, false), C) : js;
+  return C % 4 === 0 ? wasmRange(js, (k, T, P, G, n, c) => k.cceLogits(T, P, G, n / C, C, c, ls, false), C) : js;
 }
 
 /** Sparse categorical cross-entropy from logits: `lse − x_label` per row; gradient `softmax − onehot`. */
@@ -220,18 +220,19 @@ export function scceLogitsKernel(C: number): RangeKernel {
     return s;
   };
   if (C % 4 !== 0) return js;
-  // As `wasmRange`, but the labels are one per row.
+  // As `wasmRange`'s copying path, but the labels are one per row (they are never a tensor's memory).
   return (labels, p, g, start, end, c) => {
     const w = wasmKernels();
     if (!w || end - start < 64) return js(labels, p, g, start, end, c);
+    const v = w.scratch();
     const step = Math.floor(w.chunk / C) * C;
     let s = 0;
     for (let i = start; i < end; i += step) {
       const m = Math.min(step, end - i);
-      w.t.set(labels.subarray(i / C, (i + m) / C));
-      w.p.set(p.subarray(i, i + m));
-      s += w.k.cceLogits(m / C, C, c, 0, true);
-      g.set(w.g.subarray(0, m), i);
+      v.t.set(labels.subarray(i / C, (i + m) / C));
+      v.p.set(p.subarray(i, i + m));
+      s += w.k.cceLogits(w.T, w.P, w.G, m / C, C, c, 0, true);
+      g.set(v.g.subarray(0, m), i);
     }
     return s;
   };

@@ -1,12 +1,12 @@
 import type { Reduction } from '../core/types.ts';
 import type { Tensor } from '../tf.ts';
-import { floatData, fusedLoss } from './fused-loss.ts';
+import { floatData, floatSource, fusedLoss, type FloatSource } from './fused-loss.ts';
 import type { RangeKernel } from './keras-kernels.ts';
 
 /** What a Keras-family loss hands the fused path: its kernel and how to read a row. */
 export interface FusedRows {
-  /** The targets as the kernel reads them (dense targets, or one label per row). */
-  readonly t: Float32Array;
+  /** The targets as the kernel reads them (dense targets, or one label per row), read when the kernel runs. */
+  readonly t: FloatSource;
   /** Elements per row (the size of the reduced axis, which is the last one). */
   readonly rowSize: number;
   /** The per-sample value is the row's mean (true) or sum (false). */
@@ -60,9 +60,11 @@ export function kerasFused(
   // divide_no_nan: an all-zero divisor gives 0 and a zero gradient.
   const inv = divisor === 0 ? 0 : 1 / divisor;
   const rowF = k.rowMean ? 1 / D : 1;
-  const p = floatData(yPred);
-  const { t, run } = k;
+  const pSource = floatSource(yPred);
+  const { run } = k;
   return fusedLoss(yPred, (g) => {
+    const t = k.t();
+    const p = pSource();
     if (typeof w === 'number') return w * rowF * inv * run(t, p, g, 0, p.length, w * rowF * inv);
     let total = 0;
     for (let r = 0; r < rows; r++) {
@@ -75,7 +77,7 @@ export function kerasFused(
 
 /** `FusedRows` of dense targets of yPred's shape, reduced over the last axis. */
 export function denseRows(yTrue: Tensor, yPred: Tensor, run: RangeKernel, rowMean = true): FusedRows {
-  return { t: floatData(yTrue), rowSize: yPred.shape[yPred.rank - 1], rowMean, run };
+  return { t: floatSource(yTrue), rowSize: yPred.shape[yPred.rank - 1], rowMean, run };
 }
 
 /** Whether a Keras `axis` option names the last axis of a rank-`rank` tensor (the only one the kernels reduce). */

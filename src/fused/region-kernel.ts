@@ -12,7 +12,7 @@
  * gradient to its first argument on ties, `clipByValue` inside the closed interval.
  */
 
-import { wasmKernels, type Wasm } from './wasm.ts';
+import { BLOCK, heapHolding, wasmKernels, type Wasm } from './wasm.ts';
 
 export interface RegionKernelArgs {
   /** yPred (probabilities, or logits with `sigmoid`) and dense yTrue, `[B, S, C]` row-major. */
@@ -69,22 +69,22 @@ export function regionKernel(a: RegionKernelArgs, g: Float32Array): number {
   const lo = combo ? Math.fround(combo.eps) : 0;
   const hi = combo ? Math.fround(1 - combo.eps) : 0;
   let ce = 0;
-  // One channel: each sample is one contiguous run of S elements, which the SIMD kernels take chunk by chunk.
-  const simd = C === 1 && S >= 64 ? wasmKernels() : null;
+  // One channel: each sample is one contiguous run of S elements, which the SIMD kernels take whole.
+  const simd = C === 1 && S >= 64 ? (heapHolding(x, t, g) ?? wasmKernels()) : null;
   if (simd) {
     for (let b = 0; b < B; b++) {
       const gi = a.reduceBatch ? 0 : b;
-      simd.sums.fill(0);
-      eachChunk(simd, x, t, b * S, S, (n, at) => {
-        simd.k.regionPass1(n, sigmoid, squared, combo !== null, alpha, lo, hi);
-        // p, stashed in the gradient array for pass 2 (as the JS pass does).
-        if (sigmoid) g.set(simd.g.subarray(0, n), at);
+      const sums = simd.scratch().sums;
+      sums.fill(0);
+      // p is stashed in the gradient array for pass 2 (as the JS pass does).
+      eachRange(simd, x, t, g, b * S, S, sigmoid, (T, P, G, n) => {
+        simd.k.regionPass1(T, P, G, simd.S, n, sigmoid, squared, combo !== null, alpha, lo, hi);
       });
-      tp[gi] += simd.sums[0];
-      sp[gi] += simd.sums[1];
-      sg[gi] += simd.sums[2];
-      present[gi] += simd.sums[3];
-      ce += simd.sums[4];
+      tp[gi] += sums[0];
+      sp[gi] += sums[1];
+      sg[gi] += sums[2];
+      present[gi] += sums[3];
+      ce += sums[4];
     }
   }
   // Pass 1: sums per group.
@@ -167,9 +167,8 @@ export function regionKernel(a: RegionKernelArgs, g: Float32Array): number {
       const gi = a.reduceBatch ? 0 : b;
       const kTp = outer * cTp[gi];
       const kSp = outer * cSp[gi];
-      eachChunk(simd, sigmoid ? g : x, t, b * S, S, (n, at) => {
-        simd.k.regionPass2(n, kTp, kSp, sigmoid, squared, combo !== null, ceScale, alpha, lo, hi);
-        g.set(simd.g.subarray(0, n), at);
+      eachRange(simd, sigmoid ? g : x, t, g, b * S, S, true, (T, P, G, n) => {
+        simd.k.regionPass2(T, P, G, n, kTp, kSp, sigmoid, squared, combo !== null, ceScale, alpha, lo, hi);
       });
     }
     return value;
@@ -204,19 +203,34 @@ function forEachKept(a: RegionKernelArgs, Cg: number, fn: (i: number, gi: number
   }
 }
 
-/** Copies `[start, start + length)` of x (into P) and t (into T) chunk by chunk and calls `run(n, offset)`. */
-function eachChunk(
+/**
+ * Runs `run(T, P, G, n)` over `[start, start + length)` of t (T), x (P) and g (G). Where all three live in the
+ * instance's memory, whole blocks run in place by address; the rest goes through the scratch block chunk by chunk,
+ * and with `keepG` the scratch gradient is copied back into g.
+ */
+function eachRange(
   w: Wasm,
   x: Float32Array,
   t: Float32Array,
+  g: Float32Array,
   start: number,
   length: number,
-  run: (n: number, at: number) => void,
+  keepG: boolean,
+  run: (T: number, P: number, G: number, n: number) => void,
 ): void {
-  for (let i = start; i < start + length; i += w.chunk) {
-    const n = Math.min(w.chunk, start + length - i);
-    w.p.set(x.subarray(i, i + n));
-    w.t.set(t.subarray(i, i + n));
-    run(n, i);
+  const end = start + length;
+  let i = start;
+  if (w.holds(x) && w.holds(t) && w.holds(g)) {
+    const main = length - (length % BLOCK);
+    if (main > 0) run(t.byteOffset + 4 * i, x.byteOffset + 4 * i, g.byteOffset + 4 * i, main);
+    i += main;
+  }
+  const v = w.scratch();
+  for (; i < end; i += w.chunk) {
+    const n = Math.min(w.chunk, end - i);
+    v.p.set(x.subarray(i, i + n));
+    v.t.set(t.subarray(i, i + n));
+    run(w.T, w.P, w.G, n);
+    if (keepG) g.set(v.g.subarray(0, n), i);
   }
 }

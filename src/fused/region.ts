@@ -1,7 +1,7 @@
 import { epsilon } from '../core/numerics.ts';
 import { checkLayout, full, type RegionOptions } from '../losses/segmentation/pipeline.ts';
 import type { Tensor } from '../tf.ts';
-import { floatData, fusedLoss } from './fused-loss.ts';
+import { floatSource, fusedLoss } from './fused-loss.ts';
 import { regionKernel, type RegionKernelArgs } from './region-kernel.ts';
 
 /** What a region loss adds to the shared options: its score's coefficients and its extras. */
@@ -40,9 +40,9 @@ export function regionFused(
     return null;
   const L = checkLayout(id, yTrue, yPred, o);
   if (o.classWeights !== null && (o.reduceChannels || o.classWeights.length !== L.kept)) return null;
-  const args: RegionKernelArgs = {
-    x: floatData(yPred),
-    t: floatData(yTrue),
+  const x = floatSource(yPred);
+  const t = floatSource(yTrue);
+  const args: Omit<RegionKernelArgs, 'x' | 't'> = {
     B: L.B,
     S: L.spatial.reduce((a, d) => a * d, 1),
     C: L.C,
@@ -62,5 +62,6 @@ export function regionFused(
     reduction: o.reduction,
     combo: spec.combo ?? null,
   };
-  return fusedLoss(yPred, (g) => regionKernel(args, g));
+  // Channels the loss drops keep a zero gradient, which the kernel leaves unwritten.
+  return fusedLoss(yPred, (g) => regionKernel({ ...args, x: x(), t: t() }, g), L.C !== L.kept);
 }

@@ -1,34 +1,47 @@
 /**
- * The WebAssembly SIMD kernels (assembly/kernels.ts, embedded as base64 by the build) and their glue: inputs are
- * copied into the module's scratch area in chunks of CHUNK elements (so its memory stays ~256 KiB whatever the
- * tensor size), the kernel runs, the gradient chunk is copied back. Loaded synchronously on first use; where that
- * is refused (Chrome's main thread rejects synchronous compilation of modules over 4 KiB) it is compiled
- * asynchronously and the plain JS kernels run until it is ready, as they do where WebAssembly or SIMD is missing.
+ * The WebAssembly SIMD kernels (assembly/kernels.ts, embedded as base64 by the build) and their glue. The module
+ * imports its memory and takes addresses, so one compiled module serves two kinds of instance:
+ *
+ * - its own small memory (~256 KiB whatever the tensor size), into which inputs are copied chunk by chunk and out
+ *   of which the gradient is copied back: for plain arrays (the `cpu` backend, tests);
+ * - the memory of the tfjs `wasm` backend (`attachHeap`), where the kernels read yPred and yTrue and write the
+ *   gradient in place, with no copy at all; a small scratch block there takes the last, partial block.
+ *
+ * Loaded synchronously on first use; where that is refused (Chrome's main thread rejects synchronous compilation
+ * of modules over 4 KiB) it is compiled asynchronously and the plain JS kernels run until it is ready, as they do
+ * where WebAssembly or SIMD is missing.
  */
 import type { RangeKernel } from './keras-kernels.ts';
 import { WASM_BASE64 } from './wasm-bytes.ts';
 
 // The few WebAssembly JS-API types used here (the project's `lib` has no DOM and @types/node declares none).
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmInstance {
   readonly exports: unknown;
 }
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => WasmInstance;
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ readonly instance: WasmInstance }>;
+  readonly Memory: new (descriptor: { initial: number }) => WasmMemory;
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<WasmInstance>;
 }
 
+/** The exports: every kernel takes the addresses of its targets (T), predictions (P) and gradient (G). */
 export interface WasmKernels {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   readonly CHUNK: { readonly value: number };
-  scratch(): number;
-  sums(): number;
-  mse(n: number, c: number): number;
-  mae(n: number, c: number): number;
-  huber(n: number, c: number, delta: number): number;
-  bceLogits(n: number, c: number, ls: number): number;
-  bceProbs(n: number, c: number, lo: number, hi: number, ls: number): number;
+  mse(T: number, P: number, G: number, n: number, c: number): number;
+  mae(T: number, P: number, G: number, n: number, c: number): number;
+  huber(T: number, P: number, G: number, n: number, c: number, delta: number): number;
+  bceLogits(T: number, P: number, G: number, n: number, c: number, ls: number): number;
+  bceProbs(T: number, P: number, G: number, n: number, c: number, lo: number, hi: number, ls: number): number;
   focal(
+    T: number,
+    P: number,
+    G: number,
     n: number,
     c: number,
     gamma: number,
@@ -38,8 +51,12 @@ export interface WasmKernels {
     hi: number,
     ls: number,
   ): number;
-  cceLogits(rows: number, C: number, c: number, ls: number, sparse: boolean): number;
+  cceLogits(T: number, P: number, G: number, rows: number, C: number, c: number, ls: number, sparse: boolean): number;
   regionPass1(
+    T: number,
+    P: number,
+    G: number,
+    sums: number,
     n: number,
     sigmoid: boolean,
     squared: boolean,
@@ -48,9 +65,10 @@ export interface WasmKernels {
     lo: number,
     hi: number,
   ): void;
-  /** Accuracy probe: G = exp(P) (0), log(P) (1) or log1p(P) (2) over n elements. */
-  probe(n: number, which: number): void;
   regionPass2(
+    T: number,
+    P: number,
+    G: number,
     n: number,
     cTp: number,
     cSp: number,
@@ -62,21 +80,79 @@ export interface WasmKernels {
     lo: number,
     hi: number,
   ): void;
+  /** Accuracy probe: G = exp(P) (0), log(P) (1) or log1p(P) (2) over n elements. */
+  probe(P: number, G: number, n: number, which: number): void;
 }
 
-/** A loaded module with typed views on its scratch area: T (targets), P (predictions), G (gradient), sums. */
-export interface Wasm {
-  readonly k: WasmKernels;
-  readonly chunk: number;
+/** Elements per loop iteration of the kernels: ranges of whole blocks never touch memory past their end. */
+export const BLOCK = 16;
+
+/** Scratch views of one instance's memory: T, P, G of `chunk` floats and six float64 sums. */
+export interface Scratch {
   readonly t: Float32Array;
   readonly p: Float32Array;
   readonly g: Float32Array;
   readonly sums: Float64Array;
 }
 
-let loaded: Wasm | null = null;
+/** One instance of the module on one memory, with its scratch block at `base` (T, P, G, then the sums). */
+export class Wasm {
+  readonly k: WasmKernels;
+  readonly memory: WasmMemory;
+  readonly base: number;
+  readonly chunk: number;
+  private views: Scratch | null = null;
+  constructor(k: WasmKernels, memory: WasmMemory, base: number, chunk: number) {
+    this.k = k;
+    this.memory = memory;
+    this.base = base;
+    this.chunk = chunk;
+  }
+  get T(): number {
+    return this.base;
+  }
+  get P(): number {
+    return this.base + 4 * this.chunk;
+  }
+  get G(): number {
+    return this.base + 8 * this.chunk;
+  }
+  get S(): number {
+    return this.base + 12 * this.chunk;
+  }
+  /** Views on the scratch block, remade when the memory has grown (growth detaches the old ones). */
+  scratch(): Scratch {
+    const buf = this.memory.buffer;
+    if (!this.views || this.views.t.buffer !== buf) {
+      this.views = {
+        t: new Float32Array(buf, this.T, this.chunk),
+        p: new Float32Array(buf, this.P, this.chunk),
+        g: new Float32Array(buf, this.G, this.chunk),
+        sums: new Float64Array(buf, this.S, 6),
+      };
+    }
+    return this.views;
+  }
+  /** Whether `a` is a view of this instance's memory (so the kernels can take its address). */
+  holds(a: Float32Array): boolean {
+    return a.buffer === this.memory.buffer;
+  }
+}
+
+/** Bytes of a scratch block of `chunk` floats per area. */
+export function scratchBytes(chunk: number): number {
+  return 12 * chunk + 6 * 8;
+}
+
+let compiled: object | null = null;
+let own: Wasm | null = null;
 let started = false;
 let enabled = true;
+const heaps = new Map<WasmMemory, Wasm | 'pending'>();
+
+function api(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
 
 function decode(b64: string): Uint8Array {
   const s = atob(b64);
@@ -85,44 +161,39 @@ function decode(b64: string): Uint8Array {
   return out;
 }
 
-function setup(instance: WasmInstance): void {
-  const k = instance.exports as WasmKernels;
-  const chunk = k.CHUNK.value;
-  const base = k.scratch();
-  const need = k.sums() + 64;
-  const have = k.memory.buffer.byteLength;
-  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
-  const buf = k.memory.buffer;
-  loaded = {
-    k,
-    chunk,
-    t: new Float32Array(buf, base, chunk),
-    p: new Float32Array(buf, base + 4 * chunk, chunk),
-    g: new Float32Array(buf, base + 8 * chunk, chunk),
-    sums: new Float64Array(buf, k.sums(), 6),
-  };
+function instantiate(wasm: WasmApi, memory: WasmMemory): WasmKernels {
+  return new wasm.Instance(compiled!, { env: { memory } }).exports as WasmKernels;
+}
+
+function makeOwn(wasm: WasmApi, k: WasmKernels | null): void {
+  // The module has no data segments: its whole memory is the scratch block, from address 0.
+  const chunk = 16384;
+  const memory = new wasm.Memory({ initial: Math.ceil(scratchBytes(chunk) / 65536) });
+  const kernels = k ?? instantiate(wasm, memory);
+  own = new Wasm(kernels, memory, 0, kernels.CHUNK.value);
 }
 
 function load(): void {
   started = true;
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const wasm = api();
   if (!wasm) return;
-  const imports = {
-    env: {
-      abort: () => {
-        throw new Error('losskit: WebAssembly kernel aborted');
-      },
-    },
-  };
   const bytes = decode(WASM_BASE64);
   try {
-    setup(new wasm.Instance(new wasm.Module(bytes), imports));
+    compiled = new wasm.Module(bytes);
+    makeOwn(wasm, null);
   } catch {
     // Synchronous compilation refused, or no SIMD: try asynchronously; a second failure leaves the JS loops.
+    compiled = null;
     try {
-      wasm.instantiate(bytes, imports).then(
-        (r) => {
-          setup(r.instance);
+      wasm.compile(bytes).then(
+        (m) => {
+          compiled = m;
+          const chunk = 16384;
+          const memory = new wasm.Memory({ initial: Math.ceil(scratchBytes(chunk) / 65536) });
+          return wasm.instantiate(m, { env: { memory } }).then((inst) => {
+            const k = inst.exports as WasmKernels;
+            own = new Wasm(k, memory, 0, k.CHUNK.value);
+          });
         },
         () => undefined,
       );
@@ -132,11 +203,47 @@ function load(): void {
   }
 }
 
-/** The SIMD kernels, or null (switched off, not loadable here, or still compiling). */
+/** The SIMD kernels on their own memory, or null (switched off, not loadable here, or still compiling). */
 export function wasmKernels(): Wasm | null {
   if (!enabled) return null;
   if (!started) load();
-  return loaded;
+  return own;
+}
+
+/**
+ * An instance of the kernels on another module's memory (the tfjs `wasm` backend's), given a scratch block of
+ * `scratchBytes(chunk)` bytes that the caller allocated there, 16-byte aligned. Returns null until it exists: the
+ * first call may have to instantiate asynchronously. The scratch block is never freed (one per memory).
+ */
+export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => number): Wasm | null {
+  if (!wasmKernels() || !compiled) return null;
+  const known = heaps.get(memory);
+  if (known) return known === 'pending' ? null : known;
+  const wasm = api()!;
+  const chunk = own!.chunk;
+  const place = (k: WasmKernels): Wasm => {
+    const raw = allocate(scratchBytes(chunk) + 16);
+    const w = new Wasm(k, memory, (raw + 15) & ~15, chunk);
+    heaps.set(memory, w);
+    return w;
+  };
+  try {
+    return place(instantiate(wasm, memory));
+  } catch {
+    heaps.set(memory, 'pending');
+    wasm.instantiate(compiled, { env: { memory } }).then(
+      (inst) => place(inst.exports as WasmKernels),
+      () => undefined,
+    );
+    return null;
+  }
+}
+
+/** The attached instance whose memory holds all of `arrays`, or null. */
+export function heapHolding(...arrays: Float32Array[]): Wasm | null {
+  if (!enabled) return null;
+  for (const w of heaps.values()) if (w !== 'pending' && arrays.every((a) => w.holds(a))) return w;
+  return null;
 }
 
 /** Turns the WebAssembly kernels on (default) or off, leaving the plain JS loops (internal: tests, bench). */
@@ -144,30 +251,49 @@ export function setWasmKernels(on: boolean): void {
   enabled = on;
 }
 
-/** Below this many elements a range runs in JS: copying into the module would cost more than it saves. */
+/** Below this many elements a range runs in JS: the call would cost more than it saves. */
 const MIN_WASM = 64;
 
-/**
- * A `RangeKernel` that runs `call` on the SIMD module chunk by chunk (chunks of whole rows of `rowSize`), and
- * `js` for short ranges or when the module is unavailable.
- */
-export function wasmRange(
-  js: RangeKernel,
-  call: (k: WasmKernels, n: number, c: number) => number,
-  rowSize = 1,
-): RangeKernel {
+/** A kernel call on addresses: targets, predictions, gradient, element count, scale. */
+export type KernelCall = (k: WasmKernels, T: number, P: number, G: number, n: number, c: number) => number;
+
+/** `call` over a range of whole rows of `rowSize`, copied through `w`'s scratch block chunk by chunk. */
+function viaScratch(w: Wasm, call: KernelCall, rowSize: number): RangeKernel {
   return (t, p, g, start, end, c) => {
-    const w = wasmKernels();
-    if (!w || end - start < MIN_WASM) return js(t, p, g, start, end, c);
+    const v = w.scratch();
     const step = Math.floor(w.chunk / rowSize) * rowSize;
     let s = 0;
     for (let i = start; i < end; i += step) {
       const m = Math.min(step, end - i);
-      w.t.set(t.subarray(i, i + m));
-      w.p.set(p.subarray(i, i + m));
-      s += call(w.k, m, c);
-      g.set(w.g.subarray(0, m), i);
+      v.t.set(t.subarray(i, i + m));
+      v.p.set(p.subarray(i, i + m));
+      s += call(w.k, w.T, w.P, w.G, m, c);
+      g.set(v.g.subarray(0, m), i);
     }
     return s;
+  };
+}
+
+/**
+ * A `RangeKernel` that runs `call` on the SIMD module and `js` for short ranges or when the module is unavailable.
+ * When t, p and g all live in an attached memory (tensors of the tfjs `wasm` backend), the kernel works on them in
+ * place: whole blocks (or, for rows of `rowSize` > 1, which are whole vectors, the whole range) by address, the
+ * remaining few elements through scratch. Otherwise the range is copied through the module's own memory.
+ */
+export function wasmRange(js: RangeKernel, call: KernelCall, rowSize = 1): RangeKernel {
+  return (t, p, g, start, end, c) => {
+    if (end - start < MIN_WASM) return js(t, p, g, start, end, c);
+    const h = heapHolding(t, p, g);
+    if (h) {
+      const len = end - start;
+      const main = rowSize === 1 ? len - (len % BLOCK) : len;
+      const at = (a: Float32Array): number => a.byteOffset + 4 * start;
+      let s = call(h.k, at(t), at(p), at(g), main, c);
+      if (main < len) s += viaScratch(h, call, rowSize)(t, p, g, start + main, end, c);
+      return s;
+    }
+    const w = wasmKernels();
+    if (!w) return js(t, p, g, start, end, c);
+    return viaScratch(w, call, rowSize)(t, p, g, start, end, c);
   };
 }

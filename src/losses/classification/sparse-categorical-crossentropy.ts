@@ -108,6 +108,6 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
     const t = floatData(yTrue);
     // Anything but integer labels in range goes to the composed path, which truncates or rejects it.
     for (const v of t) if (!(Number.isInteger(v) && v >= 0 && v < C)) return null;
-    return { t, rowSize: C, rowMean: false, run: scceLogitsKernel(C) };
+    return { t: () => t, rowSize: C, rowMean: false, run: scceLogitsKernel(C) };
   },
 });

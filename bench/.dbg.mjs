@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
+const lib = await import('/work/main/dist/index.js');
+await tf.setBackend('cpu');
+const n = 4096;
+const yt = tf.tensor(new Float32Array(n).fill(1), [4096, 1]), yp = tf.tensor(new Float32Array(n).fill(0.3), [4096, 1]);
+const start = tf.memory();
+const { value, grad } = tf.valueAndGrad((x) => lib.binaryCrossentropy(yt, x, { fromLogits: true }))(yp);
+const m = tf.memory();
+console.log(m.numBytes - start.numBytes, m.numTensors - start.numTensors, m.numDataBuffers - start.numDataBuffers);
+tf.dispose([value, grad]);
+const m2 = tf.memory(); console.log(m2.numBytes - start.numBytes, m2.numTensors - start.numTensors);
+const info = await tf.profile(() => { const { value, grad } = tf.valueAndGrad((x) => lib.binaryCrossentropy(yt, x, { fromLogits: true }))(yp); tf.dispose(value); return grad; });
+console.log('peak', info.peakBytes - start.numBytes, info.kernels.map(k => k.name + ':' + k.totalBytesSnapshot).join(' '));
