@@ -203,14 +203,24 @@ export function bceLogits(T: usize, P: usize, G: usize, n: i32, c: f32, ls: f32)
   return total(a);
 }
 
-/** −[y·log q + (1 − y)·log(1 − q)] and its derivative, q = clip(p, lo, hi); terms with weight 0 count 0. */
+/**
+ * −[y·log q + (1 − y)·log(1 − q)] and its derivative, q = clip(p, lo, hi); terms with weight 0 count 0. When every
+ * lane's target is 0 or 1 (hard labels, no smoothing) one log and one division do: the value is −log of q or 1 − q
+ * and the derivative −1/q or 1/(1 − q), bit for bit what the general form gives.
+ */
 @inline function clippedBce(p: v128, y: v128, lo: f32, hi: f32, out: usize): v128 {
   const q = f32x4.pmin(f32x4.pmax(p, sp(lo)), sp(hi));
   const r = f32x4.sub(sp(1.0), q);
+  const inside = v128.and(f32x4.ge(p, sp(lo)), f32x4.le(p, sp(hi)));
+  const one = f32x4.eq(y, sp(1.0));
+  if (i32x4.all_true(v128.or(one, f32x4.eq(y, sp(0))))) {
+    const d = f32x4.div(sp(1.0), v128.bitselect(q, r, one));
+    v128.store(out, v128.and(v128.bitselect(f32x4.neg(d), d, one), inside));
+    return f32x4.neg(vlog(v128.bitselect(q, r, one)));
+  }
   const y1 = f32x4.sub(sp(1.0), y);
   const pos = v128.and(f32x4.mul(y, vlog(q)), f32x4.ne(y, sp(0)));
   const neg = v128.and(f32x4.mul(y1, vlog(r)), f32x4.ne(y1, sp(0)));
-  const inside = v128.and(f32x4.ge(p, sp(lo)), f32x4.le(p, sp(hi)));
   v128.store(out, v128.and(f32x4.sub(f32x4.div(y1, r), f32x4.div(y, q)), inside));
   return f32x4.neg(f32x4.add(pos, neg));
 }
@@ -318,63 +328,169 @@ export function focal(T: usize, P: usize, G: usize, n: i32, c: f32, gamma: f32, 
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
 }
 
+/** Lane j: the sum of the four lanes of the j-th argument (a 4×4 transpose, then adds). */
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const u = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const v = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(u, v, 0, 1, 4, 5), v128.shuffle<f32>(u, v, 2, 3, 6, 7));
+}
+
+/** Lane j: the largest of the four lanes of the j-th argument. */
+@inline function hmax4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const u = f32x4.max(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const v = f32x4.max(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.max(v128.shuffle<f32>(u, v, 0, 1, 4, 5), v128.shuffle<f32>(u, v, 2, 3, 6, 7));
+}
+
+/** The lane-wise maximum over the C/4 vectors of the row at `base`. */
+@inline function rowMax(P: usize, base: i32, C: i32): v128 {
+  let mv = v128.load(at(P, base));
+  for (let k = 4; k < C; k += 4) mv = f32x4.max(mv, v128.load(at(P, base + k)));
+  return mv;
+}
+
+/** Stores e^(x − m) of the row at `base` in G and returns their lane-wise sum. */
+@inline function rowExp(P: usize, G: usize, base: i32, C: i32, m: v128): v128 {
+  let zv = sp(0);
+  for (let k = 0; k < C; k += 4) {
+    const e = vexp(f32x4.sub(v128.load(at(P, base + k)), m));
+    v128.store(at(G, base + k), e);
+    zv = f32x4.add(zv, e);
+  }
+  return zv;
+}
+
+/** The (label-smoothed) dense targets of one vector. */
+@inline function targets(T: usize, i: i32, ls: f32, cls: f32): v128 {
+  const y = v128.load(at(T, i));
+  return ls == 0 ? y : f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
+}
+
+/** Lane-wise Σy·(lse − x) over the row at `base`. */
+@inline function rowDot(T: usize, P: usize, base: i32, C: i32, lse: v128, ls: f32, cls: f32): v128 {
+  let dot = sp(0);
+  for (let k = 0; k < C; k += 4) {
+    dot = f32x4.add(dot, f32x4.mul(targets(T, base + k, ls, cls), f32x4.sub(lse, v128.load(at(P, base + k)))));
+  }
+  return dot;
+}
+
+/** Lane-wise Σy over the row at `base`. */
+@inline function rowSum(T: usize, base: i32, C: i32, ls: f32, cls: f32): v128 {
+  let ys = sp(0);
+  for (let k = 0; k < C; k += 4) ys = f32x4.add(ys, targets(T, base + k, ls, cls));
+  return ys;
+}
+
+/** The gradient of a dense row: cz·e − c·y over the e^(x − m) stored in G. */
+@inline function rowGrad(T: usize, G: usize, base: i32, C: i32, cz: v128, c: f32, ls: f32, cls: f32): void {
+  for (let k = 0; k < C; k += 4) {
+    const g = f32x4.sub(f32x4.mul(cz, v128.load(at(G, base + k))), f32x4.mul(sp(c), targets(T, base + k, ls, cls)));
+    v128.store(at(G, base + k), g);
+  }
+}
+
+/** The gradient of a sparse row: cz·e over the e^(x − m) stored in G, minus c at the label. */
+@inline function rowGradSparse(G: usize, base: i32, C: i32, label: i32, cz: v128, c: f32): void {
+  for (let k = 0; k < C; k += 4) v128.store(at(G, base + k), f32x4.mul(cz, v128.load(at(G, base + k))));
+  store<f32>(at(G, label), load<f32>(at(G, label)) - c);
+}
+
+@inline function lane0(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 0, 0, 0, 0);
+}
+@inline function lane1(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 1, 1, 1, 1);
+}
+@inline function lane2(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 2, 2, 2, 2);
+}
+@inline function lane3(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 3, 3, 3, 3);
+}
+
 /**
  * Cross-entropy from logits over `rows` rows of C (a multiple of 4): Σ_c y_c·(lse − x_c), gradient
- * c·(softmax·Σy − y). With `sparse`, the label of row r is the float at the labels area (t) index r and y is its
- * one-hot row; otherwise y is dense, label-smoothed by ls.
+ * c·(softmax·Σy − y). With `sparse`, the label of row r is the float at T + 4r and y is its one-hot row; otherwise
+ * y is dense, label-smoothed by ls. Rows go four at a time, so that the per-row reductions (max, Σe, Σy) and the
+ * one log per row fill the four lanes; the last rows go one at a time.
  */
 export function cceLogits(T: usize, P: usize, G: usize, rows: i32, C: i32, c: f32, ls: f32, sparse: bool): f64 {
-  let s: f64 = 0;
+  let a = f64x2.splat(0);
   const cls = ls / <f32>C;
-  for (let r = 0; r < rows; r++) {
-    const base = r * C;
-    let mv = v128.load(at(P, base));
-    for (let k = 4; k < C; k += 4) mv = f32x4.max(mv, v128.load(at(P, base + k)));
-    const m = sp(hmax(mv));
-    let zv = sp(0);
-    for (let k = 0; k < C; k += 4) {
-      const e = vexp(f32x4.sub(v128.load(at(P, base + k)), m));
-      v128.store(at(G, base + k), e);
-      zv = f32x4.add(zv, e);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const b0 = r * C;
+    const b1 = b0 + C;
+    const b2 = b1 + C;
+    const b3 = b2 + C;
+    const m = hmax4(rowMax(P, b0, C), rowMax(P, b1, C), rowMax(P, b2, C), rowMax(P, b3, C));
+    const z = hsum4(
+      rowExp(P, G, b0, C, lane0(m)),
+      rowExp(P, G, b1, C, lane1(m)),
+      rowExp(P, G, b2, C, lane2(m)),
+      rowExp(P, G, b3, C, lane3(m)),
+    );
+    const lse = f32x4.add(m, vlog(z));
+    if (sparse) {
+      const l0 = b0 + <i32>load<f32>(at(T, r));
+      const l1 = b1 + <i32>load<f32>(at(T, r + 1));
+      const l2 = b2 + <i32>load<f32>(at(T, r + 2));
+      const l3 = b3 + <i32>load<f32>(at(T, r + 3));
+      let xl = f32x4.splat(load<f32>(at(P, l0)));
+      xl = f32x4.replace_lane(xl, 1, load<f32>(at(P, l1)));
+      xl = f32x4.replace_lane(xl, 2, load<f32>(at(P, l2)));
+      xl = f32x4.replace_lane(xl, 3, load<f32>(at(P, l3)));
+      a = acc(a, f32x4.sub(lse, xl));
+      const cz = f32x4.div(sp(c), z);
+      rowGradSparse(G, b0, C, l0, lane0(cz), c);
+      rowGradSparse(G, b1, C, l1, lane1(cz), c);
+      rowGradSparse(G, b2, C, l2, lane2(cz), c);
+      rowGradSparse(G, b3, C, l3, lane3(cz), c);
+    } else {
+      a = acc(
+        a,
+        hsum4(
+          rowDot(T, P, b0, C, lane0(lse), ls, cls),
+          rowDot(T, P, b1, C, lane1(lse), ls, cls),
+          rowDot(T, P, b2, C, lane2(lse), ls, cls),
+          rowDot(T, P, b3, C, lane3(lse), ls, cls),
+        ),
+      );
+      const ys = hsum4(rowSum(T, b0, C, ls, cls), rowSum(T, b1, C, ls, cls), rowSum(T, b2, C, ls, cls), rowSum(T, b3, C, ls, cls));
+      const cz = f32x4.div(f32x4.mul(sp(c), ys), z);
+      rowGrad(T, G, b0, C, lane0(cz), c, ls, cls);
+      rowGrad(T, G, b1, C, lane1(cz), c, ls, cls);
+      rowGrad(T, G, b2, C, lane2(cz), c, ls, cls);
+      rowGrad(T, G, b3, C, lane3(cz), c, ls, cls);
     }
-    const z = hsum(zv);
+  }
+  let s = total(a);
+  for (; r < rows; r++) {
+    const base = r * C;
+    const m = sp(hmax(rowMax(P, base, C)));
+    const z = hsum(rowExp(P, G, base, C, m));
     const lse = f32x4.extract_lane(m, 0) + f32x4.extract_lane(vlog(sp(z)), 0);
     if (sparse) {
       const label = base + <i32>load<f32>(at(T, r));
       s += <f64>(lse - load<f32>(at(P, label)));
-      const cz = sp(c / z);
-      for (let k = 0; k < C; k += 4) v128.store(at(G, base + k), f32x4.mul(cz, v128.load(at(G, base + k))));
-      store<f32>(at(G, label), load<f32>(at(G, label)) - c);
+      rowGradSparse(G, base, C, label, sp(c / z), c);
     } else {
-      let ysum = sp(0);
-      let dot = sp(0);
-      for (let k = 0; k < C; k += 4) {
-        let y = v128.load(at(T, base + k));
-        if (ls != 0) y = f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
-        ysum = f32x4.add(ysum, y);
-        dot = f32x4.add(dot, f32x4.mul(y, f32x4.sub(sp(lse), v128.load(at(P, base + k)))));
-      }
-      s += <f64>hsum(dot);
-      const cz = sp((c * hsum(ysum)) / z);
-      for (let k = 0; k < C; k += 4) {
-        let y = v128.load(at(T, base + k));
-        if (ls != 0) y = f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
-        v128.store(at(G, base + k), f32x4.sub(f32x4.mul(cz, v128.load(at(G, base + k))), f32x4.mul(sp(c), y)));
-      }
+      s += <f64>hsum(rowDot(T, P, base, C, sp(lse), ls, cls));
+      rowGrad(T, G, base, C, sp((c * hsum(rowSum(T, base, C, ls, cls))) / z), c, ls, cls);
     }
   }
   return s;
 }
 
 // ---- region losses (one group per contiguous range) ---------------------------------------------------------------
-/** Σp·g, Σp^k, Σg^k, Σg, CE of one group, float64 pairs (accumulated by `pass1At`). */
-let aTp = f64x2.splat(0);
-let aSp = f64x2.splat(0);
-let aSg = f64x2.splat(0);
-let aPr = f64x2.splat(0);
+/** Combo's cross-entropy sum of one group (float64 pair), accumulated by `pass1At`. */
 let aCe = f64x2.splat(0);
 
-/** One vector of pass 1: lanes outside `mask` add nothing; p is stored in G for pass 2. */
+/**
+ * One vector of pass 1: stores p (σ(x) with `sigmoid`, else x) in G for pass 2, adds Combo's cross-entropy of the
+ * lanes in `mask` to `aCe`, and returns p with the lanes outside `mask` zeroed.
+ */
 @inline function pass1At(
   T: usize,
   P: usize,
@@ -382,81 +498,105 @@ let aCe = f64x2.splat(0);
   i: i32,
   mask: v128,
   sigmoid: bool,
-  squared: bool,
   combo: bool,
   alpha: f32,
   lo: f32,
   hi: f32,
-): void {
+): v128 {
   const x = v128.load(at(P, i));
-  const y = v128.and(v128.load(at(T, i)), mask);
   let p = x;
-  const y1 = f32x4.sub(sp(1.0), y);
   if (sigmoid && !combo) {
     // σ(x) = 1/(1 + e^−x): e^−x saturates at e^88 for x ≪ 0, giving p ≈ 6e-39, and underflows to 0 for x ≫ 0.
     p = f32x4.div(sp(1.0), f32x4.add(sp(1.0), vexp(f32x4.neg(x))));
-  } else if (sigmoid) {
-    const e = vexp(f32x4.neg(f32x4.abs(x)));
-    const l1p = softplusSigmoid(x, e, at(G, i));
-    p = v128.load(at(G, i));
-    const nlp = f32x4.add(f32x4.pmax(f32x4.neg(x), sp(0)), l1p);
-    const nl1p = f32x4.add(f32x4.pmax(x, sp(0)), l1p);
-    const pos = v128.and(f32x4.mul(f32x4.mul(sp(alpha), y), nlp), f32x4.ne(y, sp(0)));
-    const neg = v128.and(f32x4.mul(f32x4.mul(sp(1 - alpha), y1), nl1p), f32x4.ne(y1, sp(0)));
-    aCe = acc(aCe, v128.and(f32x4.add(pos, neg), mask));
   } else if (combo) {
-    const q = f32x4.pmin(f32x4.pmax(p, sp(lo)), sp(hi));
-    const pos = v128.and(f32x4.mul(f32x4.mul(sp(alpha), y), vlog(q)), f32x4.ne(y, sp(0)));
-    const neg = v128.and(
-      f32x4.mul(f32x4.mul(sp(1 - alpha), y1), vlog(f32x4.sub(sp(1.0), q))),
-      f32x4.ne(y1, sp(0)),
-    );
-    aCe = acc(aCe, v128.and(f32x4.neg(f32x4.add(pos, neg)), mask));
+    const y = v128.and(v128.load(at(T, i)), mask);
+    const y1 = f32x4.sub(sp(1.0), y);
+    let pos: v128;
+    let neg: v128;
+    if (sigmoid) {
+      const e = vexp(f32x4.neg(f32x4.abs(x)));
+      const l1p = softplusSigmoid(x, e, at(G, i));
+      p = v128.load(at(G, i));
+      pos = f32x4.mul(f32x4.mul(sp(alpha), y), f32x4.add(f32x4.pmax(f32x4.neg(x), sp(0)), l1p));
+      neg = f32x4.mul(f32x4.mul(sp(1 - alpha), y1), f32x4.add(f32x4.pmax(x, sp(0)), l1p));
+    } else {
+      const q = f32x4.pmin(f32x4.pmax(p, sp(lo)), sp(hi));
+      pos = f32x4.neg(f32x4.mul(f32x4.mul(sp(alpha), y), vlog(q)));
+      neg = f32x4.neg(f32x4.mul(f32x4.mul(sp(1 - alpha), y1), vlog(f32x4.sub(sp(1.0), q))));
+    }
+    // Terms whose weight is 0 count 0 (their log may be −∞).
+    pos = v128.and(pos, f32x4.ne(y, sp(0)));
+    neg = v128.and(neg, f32x4.ne(y1, sp(0)));
+    aCe = acc(aCe, v128.and(f32x4.add(pos, neg), mask));
   }
   v128.store(at(G, i), p);
-  p = v128.and(p, mask);
-  aTp = acc(aTp, f32x4.mul(p, y));
-  if (squared) {
-    aSp = acc(aSp, f32x4.mul(p, p));
-    aSg = acc(aSg, f32x4.mul(y, y));
-    aPr = acc(aPr, y);
-  } else {
-    aSp = acc(aSp, p);
-    aSg = acc(aSg, y);
-  }
+  return v128.and(p, mask);
+}
+
+@inline function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  return f32x4.add(f32x4.add(a, b), f32x4.add(c, d));
 }
 
 /**
  * Pass 1 over n elements of one group: adds Σp·g, Σp^k, Σg^k, Σg and Combo's cross-entropy sum to the six float64
- * at `sums()` (TP, SP, SG, present, CE). p = σ(x) with `sigmoid`; k = 2 with `squared`. Stores p in G, for pass 2.
- * Full blocks run unmasked; only the vectors after the last full block are masked.
+ * at `sums` (TP, SP, SG, present, CE). p = σ(x) with `sigmoid`; k = 2 with `squared`. Stores p in G, for pass 2.
+ * Full blocks run unmasked, their four vectors summed in float32 before each float64 accumulation; only the vectors
+ * after the last full block are masked.
  */
 export function regionPass1(
   T: usize,
   P: usize,
   G: usize,
   sums: usize,
-  n: i32, sigmoid: bool, squared: bool, combo: bool, alpha: f32, lo: f32, hi: f32): void {
-  aTp = f64x2.splat(0);
-  aSp = f64x2.splat(0);
-  aSg = f64x2.splat(0);
-  aPr = f64x2.splat(0);
+  n: i32,
+  sigmoid: bool,
+  squared: bool,
+  combo: bool,
+  alpha: f32,
+  lo: f32,
+  hi: f32,
+): void {
   aCe = f64x2.splat(0);
+  let aTp = f64x2.splat(0);
+  let aSp = f64x2.splat(0);
+  let aSg = f64x2.splat(0);
+  let aPr = f64x2.splat(0);
   const all = i32x4.splat(-1);
   const full = n & ~(BLOCK - 1);
   let i = 0;
   for (; i < full; i += BLOCK) {
-    pass1At(T, P, G, i, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(T, P, G, i + 4, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(T, P, G, i + 8, all, sigmoid, squared, combo, alpha, lo, hi);
-    pass1At(T, P, G, i + 12, all, sigmoid, squared, combo, alpha, lo, hi);
+    const p0 = pass1At(T, P, G, i, all, sigmoid, combo, alpha, lo, hi);
+    const p1 = pass1At(T, P, G, i + 4, all, sigmoid, combo, alpha, lo, hi);
+    const p2 = pass1At(T, P, G, i + 8, all, sigmoid, combo, alpha, lo, hi);
+    const p3 = pass1At(T, P, G, i + 12, all, sigmoid, combo, alpha, lo, hi);
+    const y0 = v128.load(at(T, i));
+    const y1 = v128.load(at(T, i + 4));
+    const y2 = v128.load(at(T, i + 8));
+    const y3 = v128.load(at(T, i + 12));
+    aTp = acc(aTp, sum4(f32x4.mul(p0, y0), f32x4.mul(p1, y1), f32x4.mul(p2, y2), f32x4.mul(p3, y3)));
+    if (squared) {
+      aSp = acc(aSp, sum4(f32x4.mul(p0, p0), f32x4.mul(p1, p1), f32x4.mul(p2, p2), f32x4.mul(p3, p3)));
+      aSg = acc(aSg, sum4(f32x4.mul(y0, y0), f32x4.mul(y1, y1), f32x4.mul(y2, y2), f32x4.mul(y3, y3)));
+      aPr = acc(aPr, sum4(y0, y1, y2, y3));
+    } else {
+      aSp = acc(aSp, sum4(p0, p1, p2, p3));
+      aSg = acc(aSg, sum4(y0, y1, y2, y3));
+    }
   }
-  for (; i < n; i += 4) pass1At(T, P, G, i, live(i, n), sigmoid, squared, combo, alpha, lo, hi);
+  for (; i < n; i += 4) {
+    const mask = live(i, n);
+    const p = pass1At(T, P, G, i, mask, sigmoid, combo, alpha, lo, hi);
+    const y = v128.and(v128.load(at(T, i)), mask);
+    aTp = acc(aTp, f32x4.mul(p, y));
+    aSp = acc(aSp, squared ? f32x4.mul(p, p) : p);
+    aSg = acc(aSg, squared ? f32x4.mul(y, y) : y);
+    aPr = acc(aPr, y);
+  }
   const o = sums;
   store<f64>(o, load<f64>(o) + total(aTp));
   store<f64>(o + 8, load<f64>(o + 8) + total(aSp));
   store<f64>(o + 16, load<f64>(o + 16) + total(aSg));
-  // Without squaring, Σg is Σg^k.
+  // Without squaring, Σg is Σg^k (aPr then holds only the masked vectors).
   store<f64>(o + 24, load<f64>(o + 24) + total(squared ? aPr : aSg));
   store<f64>(o + 32, load<f64>(o + 32) + total(aCe));
 }
