@@ -24,6 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const lib = await import(pathToFileURL(resolve(here, '../dist/index.js')).href);
 // Internal switch (not exported by the package): runs the fused kernels as plain JS loops, to show what SIMD buys.
 const { setWasmKernels } = await import(pathToFileURL(resolve(here, '../dist/fused/wasm.js')).href);
+// Internal meter of the backend's buffers (each counted once, tf.memory counts clones twice and misses raw blocks).
+const { meterBuffers } = await import(pathToFileURL(resolve(here, '../dist/fused/buffer-meter.js')).href);
 
 const SIZES = QUICK ? [2 ** 16] : [2 ** 16, 2 ** 20, 2 ** 23];
 const MIN_SAMPLES = 5;
@@ -128,7 +130,7 @@ for (const n of SIZES) {
         tf.dispose([value, grad]);
         return v;
       };
-      return { c, yt, yp, vg, call, times: [], value: NaN, peak: 0, batch: 1 };
+      return { c, yt, yp, vg, call, times: [], value: NaN, peak: 0, buffers: NaN, batch: 1 };
     });
     const slow = (c) => c.id === 'composed cpu' && n >= 2 ** 23;
     const enter = (s) => {
@@ -155,6 +157,7 @@ for (const n of SIZES) {
       });
       const dt = performance.now() - t0;
       s.peak = Math.max(held, info.peakBytes - start);
+      if (!slow(s.c)) s.buffers = meterBuffers(() => s.call()).peak;
       s.batch = Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(dt, 1e-3)));
       if (slow(s.c)) s.times.push(dt / 1); // the warm-up counts as a sample here (stated in the header)
     }
@@ -185,6 +188,7 @@ for (const n of SIZES) {
         melem: n / med / 1e3,
         value: s.value,
         peak: s.peak,
+        buffers: s.buffers,
       };
     }
     const ref = row.by['composed cpu'].value;
@@ -207,9 +211,10 @@ const mib = (b) => (b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 1);
 const lines = [];
 lines.push(
   '| loss | n | composed cpu | composed wasm | fused wasm | fused cpu | fused JS loops (cpu) | fused/cpu | ' +
-    'fused/wasm | fused/PyTorch | peak MiB composed (wasm) | peak MiB fused (wasm) | Δvalue fused | Δvalue wasm |',
+    'fused/wasm | fused/PyTorch | tf.memory MiB composed (wasm) | tf.memory MiB fused (wasm) | ' +
+    'buffers MiB composed (wasm) | buffers MiB fused (wasm) | Δvalue fused | Δvalue wasm |',
 );
-lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const b = r.by;
   const withN = (k) => ({ ...b[k], n: r.n });
@@ -219,6 +224,7 @@ for (const r of results) {
       `${rng(withN('fused wasm'))} | ${rng(withN('fused cpu'))} | ${rng(withN('fused JS loops cpu'))} | ` +
       `×${fmt(b['composed cpu'].med / f.med)} | ×${fmt(b['composed wasm'].med / f.med)} | ` +
       `${r.pt ? `${(f.melem / r.pt).toFixed(2)}` : '—'} | ${mib(b['composed wasm'].peak)} | ${mib(f.peak)} | ` +
+      `${mib(b['composed wasm'].buffers)} | ${mib(f.buffers)} | ` +
       `${r.fusedDiff.toExponential(1)} | ${r.wasmDiff.toExponential(1)} |`,
   );
 }
@@ -264,8 +270,10 @@ if (OUT) {
       'median and (min–max) over ≥ 5 samples of ≥ 3 ms, contenders round-robin in one process; composed `cpu` at 2^23: ' +
       '3 samples of one call, the first doubling as warm-up. Ratios are time ratios composed/fused (fused on the wasm ' +
       'backend); "fused/PyTorch" is fused wasm throughput over the published PyTorch single-thread figure ' +
-      '(../shared/bench/README.md, measured on another day in another process: ±10–15 %). Peak MiB: tf.memory high-water ' +
-      'of one call above its inputs (tf.profile, plus what the call leaves alive). Δvalue: relative difference of the loss ' +
+      '(../shared/bench/README.md, measured on another day in another process: ±10–15 %). tf.memory MiB: tf.memory ' +
+      'high-water of one call above its inputs (tf.profile, plus what the call leaves alive); it counts a clone, which ' +
+      'shares its buffer, as a second buffer. buffers MiB: the high-water of the backend\'s live buffers during one call, ' +
+      'each counted once from allocation to release (the wasm module\'s malloc/free, src/fused/buffer-meter.ts). Δvalue: relative difference of the loss ' +
       'value from composed `cpu`: the largest over the fused contenders, and composed `wasm` (which sums in float32). ' +
       '"fused JS loops" is the fused path with the SIMD module switched off (plain JS loops, Math.exp/log).',
     '- Inputs: the lowbias32 recipe of ../shared/bench/README.md; bce/focal/cce/scce on logits, mse/mae/huber ' +

@@ -1,32 +1,6 @@
 import { tf, type Tensor } from '../tf.ts';
 import { countFused } from './switch.ts';
-import { attachHeap, wasmKernels, type Wasm, type WasmMemory } from './wasm.ts';
-
-/**
- * The parts of tfjs-backend-wasm's `BackendWasm` the in-place path uses (internals, not its public API: each is
- * checked before use, and anything missing leaves the copying path).
- */
-interface WasmBackendInternals {
-  readonly wasm: {
-    readonly asm?: { readonly memory?: WasmMemory };
-    _malloc(bytes: number): number;
-  };
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
-}
-
-/** The active backend when it is tfjs-backend-wasm with the internals above, with the kernels on its memory. */
-function wasmHeap(): { backend: WasmBackendInternals; kernels: Wasm } | null {
-  if (tf.getBackend() !== 'wasm' || !wasmKernels()) return null;
-  const b = tf.backend() as unknown as Partial<WasmBackendInternals>;
-  const module = b.wasm;
-  const memory = module?.asm?.memory;
-  if (!module || !memory || typeof module._malloc !== 'function') return null;
-  if (!b.dataIdMap || typeof b.makeOutput !== 'function') return null;
-  const backend = b as WasmBackendInternals;
-  const kernels = attachHeap(memory, (bytes) => backend.wasm._malloc(bytes));
-  return kernels ? { backend, kernels } : null;
-}
+import { heapGradient, heapView, tapeRecording, wasmHeap } from './wasm-heap.ts';
 
 /** The elements of a tensor as a Float32Array (read once; a copy only when the dtype is not float32). */
 export function floatData(t: Tensor): Float32Array {
@@ -43,13 +17,9 @@ export type FloatSource = () => Float32Array;
  * last allocation, right before the kernel runs); elsewhere the array `floatData` reads, read once.
  */
 export function floatSource(t: Tensor): FloatSource {
-  const heap = t.dtype === 'float32' ? wasmHeap() : null;
-  const info = heap?.backend.dataIdMap.get(t.dataId);
-  if (heap && info) {
-    const { memory } = heap.kernels;
-    const { size } = t;
-    return () => new Float32Array(memory.buffer, info.memoryOffset, size);
-  }
+  const heap = wasmHeap();
+  const view = heap ? heapView(heap, t) : null;
+  if (view) return view;
   const d = floatData(t);
   return () => d;
 }
@@ -73,32 +43,52 @@ function gradientStorage(shape: number[], zeroed: boolean): { view: Float32Array
   return { view, tensor: () => tf.tensor(view, shape, 'float32') };
 }
 
+/** dy · g as the backward pass returns it (g itself for dy = 1, the usual case). */
+function scaled(g: Tensor, dy: Tensor): Tensor {
+  if (dy.dataSync()[0] === 1) return g;
+  const out = tf.mul(g, dy);
+  g.dispose();
+  return out;
+}
+
 /**
  * Runs a fused kernel as one differentiable op of yPred. `kernel(grad)` computes the loss value (a float64 sum
  * turned into the final, reduced value) and writes d(value)/d(yPred) into `grad` (yPred's size, row-major; zeros
  * first when `zeroed`). The value is returned through `tf.customGrad`, so `tf.grad`, `tf.variableGrads`,
  * `optimizer.minimize` and `model.fit` see an ordinary op whose gradient is `dy · grad`.
  *
- * The gradient is a tensor made in the forward pass and saved for the backward one: the engine keeps it only
- * while a gradient is being recorded and frees it with the tape, so a forward pass that is never differentiated
- * (a metric under `model.fit`'s tape, say) leaks nothing. For dy = 1, the usual case, the backward pass hands it
- * out as a reshape, which shares the buffer. The engine saves a clone: on `cpu` that shares the buffer too (one
- * gradient-sized buffer per call), on `wasm` its Identity kernel copies, so two exist until the forward pass ends.
+ * The gradient is computed in the forward pass, into one gradient-sized buffer that the backward pass hands out:
+ * - on the `wasm` backend, a block of the backend's memory that becomes the gradient tensor without a copy
+ *   (`heapGradient`: freed at once when no gradient is being recorded);
+ * - elsewhere, a tensor saved for the backward pass: the engine keeps it only while a gradient is being recorded
+ *   and frees it with the tape, so a forward pass that is never differentiated (a metric under `model.fit`'s
+ *   tape, say) leaks nothing. The engine saves a clone, which on `cpu` shares the buffer.
  */
 export function fusedLoss(yPred: Tensor, kernel: (grad: Float32Array) => number, zeroed = false): Tensor {
   countFused();
+  // Read before the op: inside it the engine counts as running a kernel, with the tape off.
+  const heap = wasmHeap();
+  const recording = heap ? tapeRecording() : null;
   const op = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as Tensor;
     const save = args[1] as tf.GradSaveFunc;
+    const block = heap && recording !== null ? heapGradient(heap, x.shape, recording) : null;
+    if (block) {
+      if (zeroed) block.view.fill(0);
+      const value = kernel(block.view);
+      const gradFunc = (dy: Tensor | Tensor[]) => [scaled(block.adopt(), dy as Tensor)];
+      block.done(gradFunc);
+      return { value: tf.scalar(value), gradFunc };
+    }
     const out = gradientStorage(x.shape, zeroed);
     const value = kernel(out.view);
     save([out.tensor()]);
     return {
       value: tf.scalar(value),
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-        const d = dy as Tensor;
-        return [d.dataSync()[0] === 1 ? tf.reshape(saved[0], x.shape) : tf.mul(saved[0], d)];
-      },
+      // A reshape shares the saved buffer; the engine frees its own reference with the tape.
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => [
+        scaled(tf.reshape(saved[0], x.shape), dy as Tensor),
+      ],
     };
   });
   return op(yPred);

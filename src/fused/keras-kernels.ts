@@ -163,7 +163,9 @@ export function focalKernel(o: FocalParams): RangeKernel {
     }
     return s;
   };
-  return wasmRange(js, (k, T, P, G, n, c) => k.focal(T, P, G, n, c, gamma, alpha ?? -1, fromLogits, lo, hi, ls));
+  return wasmRange(js, (k, T, P, G, n, c) =>
+    k.focal(T, P, G, n, c, gamma, alpha ?? -1, fromLogits, lo, hi, ls),
+  );
 }
 
 /** Writes softmax(p[r..r+C)) into g[r..r+C) and returns the row's log-sum-exp. */
@@ -204,7 +206,9 @@ export function cceLogitsKernel(C: number, ls: number): RangeKernel {
     return s;
   };
   // The SIMD kernel takes rows of a multiple of 4 classes.
-  return C % 4 === 0 ? wasmRange(js, (k, T, P, G, n, c) => k.cceLogits(T, P, G, n / C, C, c, ls, false), C) : js;
+  return C % 4 === 0
+    ? wasmRange(js, (k, T, P, G, n, c) => k.cceLogits(T, P, G, n / C, C, c, ls, false), C)
+    : js;
 }
 
 /** Sparse categorical cross-entropy from logits: `lse − x_label` per row; gradient `softmax − onehot`. */

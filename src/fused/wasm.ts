@@ -51,7 +51,16 @@ export interface WasmKernels {
     hi: number,
     ls: number,
   ): number;
-  cceLogits(T: number, P: number, G: number, rows: number, C: number, c: number, ls: number, sparse: boolean): number;
+  cceLogits(
+    T: number,
+    P: number,
+    G: number,
+    rows: number,
+    C: number,
+    c: number,
+    ls: number,
+    sparse: boolean,
+  ): number;
   regionPass1(
     T: number,
     P: number,
