@@ -157,7 +157,10 @@ let compiled: object | null = null;
 let own: Wasm | null = null;
 let started = false;
 let enabled = true;
-const heaps = new Map<WasmMemory, Wasm | 'pending'>();
+// Weak, so that a backend's memory is not kept alive here after the backend is gone.
+const heaps = new WeakMap<WasmMemory, Wasm | 'pending'>();
+/** The instance most recently asked for: the active backend's (arrays elsewhere take the copying path). */
+let current: Wasm | null = null;
 
 function api(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -227,13 +230,18 @@ export function wasmKernels(): Wasm | null {
 export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => number): Wasm | null {
   if (!wasmKernels() || !compiled) return null;
   const known = heaps.get(memory);
-  if (known) return known === 'pending' ? null : known;
+  if (known) {
+    if (known === 'pending') return null;
+    current = known;
+    return known;
+  }
   const wasm = api()!;
   const chunk = own!.chunk;
   const place = (k: WasmKernels): Wasm => {
     const raw = allocate(scratchBytes(chunk) + 16);
     const w = new Wasm(k, memory, (raw + 15) & ~15, chunk);
     heaps.set(memory, w);
+    current = w;
     return w;
   };
   try {
@@ -248,11 +256,11 @@ export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => numb
   }
 }
 
-/** The attached instance whose memory holds all of `arrays`, or null. */
+/** The current attached instance when its memory holds all of `arrays`, or null. */
 export function heapHolding(...arrays: Float32Array[]): Wasm | null {
-  if (!enabled) return null;
-  for (const w of heaps.values()) if (w !== 'pending' && arrays.every((a) => w.holds(a))) return w;
-  return null;
+  if (!enabled || !current) return null;
+  const w = current;
+  return arrays.every((a) => w.holds(a)) ? w : null;
 }
 
 /** Turns the WebAssembly kernels on (default) or off, leaving the plain JS loops (internal: tests, bench). */
