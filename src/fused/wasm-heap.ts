@@ -26,7 +26,12 @@ interface WasmBackendInternals {
 
 interface EngineInternals {
   isTapeOn(): boolean;
-  readonly state: { readonly activeTape: unknown };
+  readonly state: { readonly activeTape?: unknown };
+}
+
+/** The tape being recorded (an array the engine replaces for each outermost gradient computation), or null. */
+function tapeNow(engine: EngineInternals): unknown {
+  return engine.state.activeTape ?? null;
 }
 
 export interface WasmHeap {
@@ -59,9 +64,8 @@ export function heapView(heap: WasmHeap, t: Tensor): (() => Float32Array) | null
 
 function engineInternals(): EngineInternals | null {
   const e = tf.engine() as unknown as Partial<EngineInternals>;
-  return typeof e.isTapeOn === 'function' && e.state && 'activeTape' in e.state
-    ? (e as EngineInternals)
-    : null;
+  // `state.activeTape` exists only once a gradient has been recorded: undefined reads as "no tape" (see `tapeNow`).
+  return typeof e.isTapeOn === 'function' && typeof e.state === 'object' ? (e as EngineInternals) : null;
 }
 
 /** Whether the engine is recording a gradient now, or null where its internals are missing. */
@@ -102,7 +106,7 @@ export function heapGradient(
 ): { view: Float32Array; done: (owner: object) => void; adopt: () => Tensor } | null {
   const engine = engineInternals();
   if (!engine) return null;
-  for (const b of pending) if (b.tape !== engine.state.activeTape) release(b);
+  for (const b of pending) if (b.tape !== tapeNow(engine)) release(b);
   const size = tf.util.sizeFromShape(shape);
   const wasm = heap.backend.wasm;
   const block: Block = {
@@ -110,7 +114,7 @@ export function heapGradient(
     free: (ptr) => {
       wasm._free(ptr);
     },
-    tape: engine.state.activeTape,
+    tape: tapeNow(engine),
   };
   pending.add(block);
   // Views are made after the allocation (which may grow the memory and detach older ones).
