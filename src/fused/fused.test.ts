@@ -304,6 +304,31 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
     }
   });
 
+  it('scales its gradient by an upstream dy ≠ 1, and two fused calls on one tape each get theirs', () => {
+    const n = 1000;
+    const yt = tf.tensor(binary(mulberry32(31), n), [1, n, 1]);
+    const yp = tf.tensor(uniform(mulberry32(32), n, -3, 3), [1, n, 1]);
+    const grad = (f: (x: Tensor) => Tensor): Float32Array => {
+      const g = tf.grad(f)(yp);
+      const out = g.dataSync() as Float32Array;
+      g.dispose();
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const sig = { activation: 'sigmoid' } as const;
+    const bce = (x: Tensor) => binaryCrossentropy(yt, x, { fromLogits: true });
+    const scaledFused = grad((x) => tf.mul(bce(x), 2.5));
+    const twoFused = grad((x) => tf.add(dice(yt, x, sig), tf.mul(dice(yt, x, sig), 3)));
+    setFusedKernels(false);
+    const scaledComposed = grad((x) => tf.mul(bce(x), 2.5));
+    const twoComposed = grad((x) => tf.mul(dice(yt, x, sig), 4));
+    setFusedKernels(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expectAllClose(scaledFused, scaledComposed, { rtol: 1e-4, atol: 1e-7 });
+    expectAllClose(twoFused, twoComposed, { rtol: 1e-4, atol: 1e-7 });
+    tf.dispose([yt, yp]);
+  });
+
   it('falls back to the composed path outside the supported subset, with the same results', () => {
     const fallbacks: Case[] = [
       { ...CASES[0], name: 'mse none', options: { reduction: 'none' } },
