@@ -685,6 +685,9 @@ describe('losskit compare', () => {
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toHaveProperty('runs');
   }, 90_000);
 
+  // The smallest comparison that still trains and evaluates: one epoch on 8 images of 16², 4 held out.
+  const TINY_RUN = ['--epochs', '1', '--size', '16', '--train', '8', '--test', '4'];
+
   it('--no-fused trains with the composed losses and leaves the switch as it was', async () => {
     const before = fusedCallCount();
     const doc = json(
@@ -694,14 +697,7 @@ describe('losskit compare', () => {
         'dice',
         '--fg',
         '0.3',
-        '--epochs',
-        '1',
-        '--size',
-        '16',
-        '--train',
-        '8',
-        '--test',
-        '4',
+        ...TINY_RUN,
         '--no-fused',
         '--json',
         '--no-report',
@@ -746,14 +742,7 @@ describe('losskit compare', () => {
       'dice,tversky:alpha=0.2:beta=0.8',
       '--fg',
       '0.3',
-      '--epochs',
-      '1',
-      '--size',
-      '16',
-      '--train',
-      '8',
-      '--test',
-      '4',
+      ...TINY_RUN,
       '--no-report',
     );
     expect(r.code, r.err).toBe(0);

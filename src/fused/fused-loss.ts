@@ -24,21 +24,8 @@ export function floatSource(t: Tensor): FloatSource {
   return () => d;
 }
 
-/**
- * A new float32 tensor of `shape` and a writable view of its elements. On the `wasm` backend the tensor is
- * allocated in the backend's memory and the view is that memory (so the kernel writes the gradient in place);
- * elsewhere the view is a fresh array that becomes the tensor. Unless `zeroed`, the caller writes every element.
- */
-function gradientStorage(shape: number[], zeroed: boolean): { view: Float32Array; tensor: () => Tensor } {
-  const heap = wasmHeap();
-  if (heap) {
-    const info = heap.backend.makeOutput(shape, 'float32');
-    const offset = heap.backend.dataIdMap.get(info.dataId)!.memoryOffset;
-    const view = new Float32Array(heap.kernels.memory.buffer, offset, tf.util.sizeFromShape(shape));
-    if (zeroed) view.fill(0);
-    const tensor = tf.engine().makeTensorFromTensorInfo(info, tf.backend());
-    return { view, tensor: () => tensor };
-  }
+/** A fresh array for a gradient of `shape`, and the tensor it becomes (zero-filled, as new arrays are). */
+function gradientStorage(shape: number[]): { view: Float32Array; tensor: () => Tensor } {
   const view = new Float32Array(tf.util.sizeFromShape(shape));
   return { view, tensor: () => tf.tensor(view, shape, 'float32') };
 }
@@ -60,7 +47,8 @@ function scaled(g: Tensor, dy: Tensor): Tensor {
  * The gradient is computed in the forward pass, into one gradient-sized buffer that the backward pass hands out:
  * - on the `wasm` backend, a block of the backend's memory that becomes the gradient tensor without a copy
  *   (`heapGradient`: freed at once when no gradient is being recorded);
- * - elsewhere, a tensor saved for the backward pass: the engine keeps it only while a gradient is being recorded
+ * - elsewhere (or where tfjs internals it needs are missing), a fresh array that becomes a tensor saved for the
+ *   backward pass: the engine keeps it only while a gradient is being recorded
  *   and frees it with the tape, so a forward pass that is never differentiated (a metric under `model.fit`'s
  *   tape, say) leaks nothing. The engine saves a clone, which on `cpu` shares the buffer.
  */
@@ -80,7 +68,7 @@ export function fusedLoss(yPred: Tensor, kernel: (grad: Float32Array) => number,
       block.done(gradFunc);
       return { value: tf.scalar(value), gradFunc };
     }
-    const out = gradientStorage(x.shape, zeroed);
+    const out = gradientStorage(x.shape);
     const value = kernel(out.view);
     save([out.tensor()]);
     return {

@@ -12,7 +12,7 @@
  * gradient to its first argument on ties, `clipByValue` inside the closed interval.
  */
 
-import { BLOCK, heapHolding, wasmKernels, type Wasm } from './wasm.ts';
+import { heapHolding, onInstance, wasmKernels } from './wasm.ts';
 
 export interface RegionKernelArgs {
   /** yPred (probabilities, or logits with `sigmoid`) and dense yTrue, `[B, S, C]` row-major. */
@@ -77,9 +77,11 @@ export function regionKernel(a: RegionKernelArgs, g: Float32Array): number {
       const sums = simd.scratch().sums;
       sums.fill(0);
       // p is stashed in the gradient array for pass 2 (as the JS pass does).
-      eachRange(simd, x, t, g, b * S, S, sigmoid, (T, P, G, n) => {
-        simd.k.regionPass1(T, P, G, simd.S, n, sigmoid, squared, combo !== null, alpha, lo, hi);
+      const pass1 = onInstance(simd, (k, T, P, G, n) => {
+        k.regionPass1(T, P, G, simd.S, n, sigmoid, squared, combo !== null, alpha, lo, hi);
+        return 0;
       });
+      pass1(t, x, g, b * S, (b + 1) * S, 0);
       tp[gi] += sums[0];
       sp[gi] += sums[1];
       sg[gi] += sums[2];
@@ -167,9 +169,11 @@ export function regionKernel(a: RegionKernelArgs, g: Float32Array): number {
       const gi = a.reduceBatch ? 0 : b;
       const kTp = outer * cTp[gi];
       const kSp = outer * cSp[gi];
-      eachRange(simd, sigmoid ? g : x, t, g, b * S, S, true, (T, P, G, n) => {
-        simd.k.regionPass2(T, P, G, n, kTp, kSp, sigmoid, squared, combo !== null, ceScale, alpha, lo, hi);
+      const pass2 = onInstance(simd, (k, T, P, G, n) => {
+        k.regionPass2(T, P, G, n, kTp, kSp, sigmoid, squared, combo !== null, ceScale, alpha, lo, hi);
+        return 0;
       });
+      pass2(t, sigmoid ? g : x, g, b * S, (b + 1) * S, 0);
     }
     return value;
   }
@@ -200,37 +204,5 @@ function forEachKept(a: RegionKernelArgs, Cg: number, fn: (i: number, gi: number
       const base = (b * S + s) * C;
       for (let c = c0; c < C; c++) fn(base + c, a.reduceChannels ? gb : gb + c - c0);
     }
-  }
-}
-
-/**
- * Runs `run(T, P, G, n)` over `[start, start + length)` of t (T), x (P) and g (G). Where all three live in the
- * instance's memory, whole blocks run in place by address; the rest goes through the scratch block chunk by chunk,
- * and with `keepG` the scratch gradient is copied back into g.
- */
-function eachRange(
-  w: Wasm,
-  x: Float32Array,
-  t: Float32Array,
-  g: Float32Array,
-  start: number,
-  length: number,
-  keepG: boolean,
-  run: (T: number, P: number, G: number, n: number) => void,
-): void {
-  const end = start + length;
-  let i = start;
-  if (w.holds(x) && w.holds(t) && w.holds(g)) {
-    const main = length - (length % BLOCK);
-    if (main > 0) run(t.byteOffset + 4 * i, x.byteOffset + 4 * i, g.byteOffset + 4 * i, main);
-    i += main;
-  }
-  const v = w.scratch();
-  for (; i < end; i += w.chunk) {
-    const n = Math.min(w.chunk, end - i);
-    v.p.set(x.subarray(i, i + n));
-    v.t.set(t.subarray(i, i + n));
-    run(w.T, w.P, w.G, n);
-    if (keepG) g.set(v.g.subarray(0, n), i);
   }
 }

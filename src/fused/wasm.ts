@@ -177,12 +177,13 @@ function instantiate(wasm: WasmApi, memory: WasmMemory): WasmKernels {
   return new wasm.Instance(compiled!, { env: { memory } }).exports as WasmKernels;
 }
 
-function makeOwn(wasm: WasmApi, k: WasmKernels | null): void {
-  // The module has no data segments: its whole memory is the scratch block, from address 0.
-  const chunk = 16384;
-  const memory = new wasm.Memory({ initial: Math.ceil(scratchBytes(chunk) / 65536) });
-  const kernels = k ?? instantiate(wasm, memory);
-  own = new Wasm(kernels, memory, 0, kernels.CHUNK.value);
+/** A memory for the module's own instance: it has no data segments, so the whole memory is its scratch block. */
+function ownMemory(wasm: WasmApi): WasmMemory {
+  return new wasm.Memory({ initial: Math.ceil(scratchBytes(16384) / 65536) });
+}
+
+function setOwn(k: WasmKernels, memory: WasmMemory): void {
+  own = new Wasm(k, memory, 0, k.CHUNK.value);
 }
 
 function load(): void {
@@ -192,7 +193,8 @@ function load(): void {
   const bytes = decode(WASM_BASE64);
   try {
     compiled = new wasm.Module(bytes);
-    makeOwn(wasm, null);
+    const memory = ownMemory(wasm);
+    setOwn(instantiate(wasm, memory), memory);
   } catch {
     // Synchronous compilation refused, or no SIMD: try asynchronously; a second failure leaves the JS loops.
     compiled = null;
@@ -200,11 +202,9 @@ function load(): void {
       wasm.compile(bytes).then(
         (m) => {
           compiled = m;
-          const chunk = 16384;
-          const memory = new wasm.Memory({ initial: Math.ceil(scratchBytes(chunk) / 65536) });
+          const memory = ownMemory(wasm);
           return wasm.instantiate(m, { env: { memory } }).then((inst) => {
-            const k = inst.exports as WasmKernels;
-            own = new Wasm(k, memory, 0, k.CHUNK.value);
+            setOwn(inst.exports as WasmKernels, memory);
           });
         },
         () => undefined,
@@ -274,13 +274,25 @@ const MIN_WASM = 64;
 /** A kernel call on addresses: targets, predictions, gradient, element count, scale. */
 export type KernelCall = (k: WasmKernels, T: number, P: number, G: number, n: number, c: number) => number;
 
-/** `call` over a range of whole rows of `rowSize`, copied through `w`'s scratch block chunk by chunk. */
-function viaScratch(w: Wasm, call: KernelCall, rowSize: number): RangeKernel {
+/**
+ * `call` on instance `w` over a range of whole rows of `rowSize`. When t, p and g all live in `w`'s memory (tensors
+ * of the tfjs `wasm` backend), the kernel works on them in place: whole blocks (or, for rows of `rowSize` > 1,
+ * which are whole vectors, the whole range) by address. The rest — everything, for arrays elsewhere — is copied
+ * through `w`'s scratch block chunk by chunk, the gradient chunk copied back into g.
+ */
+export function onInstance(w: Wasm, call: KernelCall, rowSize = 1): RangeKernel {
   return (t, p, g, start, end, c) => {
+    let s = 0;
+    let i = start;
+    if (w.holds(t) && w.holds(p) && w.holds(g)) {
+      const len = end - start;
+      const main = rowSize === 1 ? len - (len % BLOCK) : len;
+      if (main > 0) s = call(w.k, t.byteOffset + 4 * i, p.byteOffset + 4 * i, g.byteOffset + 4 * i, main, c);
+      i += main;
+    }
     const v = w.scratch();
     const step = Math.floor(w.chunk / rowSize) * rowSize;
-    let s = 0;
-    for (let i = start; i < end; i += step) {
+    for (; i < end; i += step) {
       const m = Math.min(step, end - i);
       v.t.set(t.subarray(i, i + m));
       v.p.set(p.subarray(i, i + m));
@@ -292,25 +304,12 @@ function viaScratch(w: Wasm, call: KernelCall, rowSize: number): RangeKernel {
 }
 
 /**
- * A `RangeKernel` that runs `call` on the SIMD module and `js` for short ranges or when the module is unavailable.
- * When t, p and g all live in an attached memory (tensors of the tfjs `wasm` backend), the kernel works on them in
- * place: whole blocks (or, for rows of `rowSize` > 1, which are whole vectors, the whole range) by address, the
- * remaining few elements through scratch. Otherwise the range is copied through the module's own memory.
+ * A `RangeKernel` that runs `call` on the SIMD module — the active wasm backend's instance when the arrays live in
+ * its memory, else the module's own — and `js` for short ranges or when the module is unavailable.
  */
 export function wasmRange(js: RangeKernel, call: KernelCall, rowSize = 1): RangeKernel {
   return (t, p, g, start, end, c) => {
-    if (end - start < MIN_WASM) return js(t, p, g, start, end, c);
-    const h = heapHolding(t, p, g);
-    if (h) {
-      const len = end - start;
-      const main = rowSize === 1 ? len - (len % BLOCK) : len;
-      const at = (a: Float32Array): number => a.byteOffset + 4 * start;
-      let s = call(h.k, at(t), at(p), at(g), main, c);
-      if (main < len) s += viaScratch(h, call, rowSize)(t, p, g, start + main, end, c);
-      return s;
-    }
-    const w = wasmKernels();
-    if (!w) return js(t, p, g, start, end, c);
-    return viaScratch(w, call, rowSize)(t, p, g, start, end, c);
+    const w = end - start < MIN_WASM ? null : (heapHolding(t, p, g) ?? wasmKernels());
+    return w ? onInstance(w, call, rowSize)(t, p, g, start, end, c) : js(t, p, g, start, end, c);
   };
 }
