@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'web/dist/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'packages/losskit/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

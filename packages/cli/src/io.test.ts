@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from './errors.ts';
+import { writeGrayPng, writeNifti } from '../test/fixtures.ts';
+import { encodePng, formatOf, readVolume, stem } from './io.ts';
+import { fromJsonNumber, toJson } from './json.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'losskit-io-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+const file = (name: string) => join(dir, name);
+
+function expectUsage(fn: () => unknown, ...patterns: RegExp[]): void {
+  let error: unknown;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(UsageError);
+  for (const p of patterns) expect((error as Error).message).toMatch(p);
+}
+
+describe('formats and names', () => {
+  it('recognises extensions, including .nii.gz', () => {
+    expect(formatOf('a/b.JSON')).toBe('json');
+    expect(formatOf('x.png')).toBe('png');
+    expect(formatOf('x.nii')).toBe('nifti');
+    expect(formatOf('x.nii.gz')).toBe('nifti');
+    expect(formatOf('x.tif')).toBeUndefined();
+    expect(stem('/d/case_01.nii.gz')).toBe('case_01');
+    expect(stem('c:\\d\\m.png')).toBe('m');
+  });
+});
+
+describe('JSON', () => {
+  it('reads nested arrays with their shape, row-major', () => {
+    writeFileSync(file('a.json'), '[[1, 2, 3], [4, 5, 6]]');
+    const v = readVolume(file('a.json'));
+    expect(v.format).toBe('json');
+    expect(v.shape).toEqual([2, 3]);
+    expect(Array.from(v.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(v.spacing).toBeUndefined();
+  });
+
+  it('accepts the non-finite strings the CLI writes', () => {
+    writeFileSync(file('nf.json'), '["NaN", "Infinity", "-Infinity", 2]');
+    expect(Array.from(readVolume(file('nf.json')).data)).toEqual([NaN, Infinity, -Infinity, 2]);
+  });
+
+  it('names the problem: invalid JSON, ragged arrays, non-numbers', () => {
+    writeFileSync(file('bad.json'), '[[1, 2], [3');
+    expectUsage(() => readVolume(file('bad.json')), /bad\.json/, /invalid JSON/);
+    writeFileSync(file('ragged.json'), '[[1, 2], [3]]');
+    expectUsage(() => readVolume(file('ragged.json')), /ragged\.json/, /ragged array at \[1\]/);
+    writeFileSync(file('str.json'), '[[1, "x"]]');
+    expectUsage(() => readVolume(file('str.json')), /element \[0\]\[1\] is "x"/);
+    writeFileSync(file('scalar.json'), '3');
+    expectUsage(() => readVolume(file('scalar.json')), /expected nested arrays/);
+  });
+});
+
+describe('PNG', () => {
+  it('reads 8-bit grayscale values as stored, with max 255', () => {
+    writeGrayPng(file('g8.png'), [
+      [0, 128],
+      [255, 7],
+    ]);
+    const v = readVolume(file('g8.png'));
+    expect(v.shape).toEqual([2, 2]);
+    expect(Array.from(v.data)).toEqual([0, 128, 255, 7]);
+    expect(v.maxValue).toBe(255);
+  });
+
+  it('reads 16-bit grayscale without rescaling, with max 65535', () => {
+    writeGrayPng(
+      file('g16.png'),
+      [
+        [0, 1000, 65535],
+        [300, 2, 40000],
+      ],
+      16,
+    );
+    const v = readVolume(file('g16.png'));
+    expect(v.shape).toEqual([2, 3]);
+    expect(Array.from(v.data)).toEqual([0, 1000, 65535, 300, 2, 40000]);
+    expect(v.maxValue).toBe(65535);
+  });
+
+  it('accepts an RGB PNG whose channels agree, rejects a colour one', () => {
+    const grayRgb = encodePng({ width: 2, height: 1, channels: 3, data: [9, 9, 9, 200, 200, 200] });
+    writeFileSync(file('rgb-gray.png'), grayRgb);
+    expect(Array.from(readVolume(file('rgb-gray.png')).data)).toEqual([9, 200]);
+    const colour = encodePng({ width: 2, height: 1, channels: 3, data: [9, 9, 9, 200, 0, 0] });
+    writeFileSync(file('colour.png'), colour);
+    expectUsage(() => readVolume(file('colour.png')), /colour\.png/, /colour PNG \(pixel 1,0/);
+  });
+
+  it('reports an unreadable PNG and a missing file by path', () => {
+    writeFileSync(file('junk.png'), 'not a png at all');
+    expectUsage(() => readVolume(file('junk.png')), /junk\.png: unreadable PNG/);
+    expectUsage(() => readVolume(file('nope.png')), /nope\.png: no such file/);
+    expectUsage(() => readVolume(dir + '/x.tif'), /unknown file type/);
+  });
+
+  it('encodes PNGs that pngjs decodes to the same values', () => {
+    const png = PNG.sync.read(encodePng({ width: 3, height: 1, data: [0, 127, 255] }));
+    expect([png.data[0], png.data[4], png.data[8]]).toEqual([0, 127, 255]);
+  });
+});
+
+describe('NIfTI', () => {
+  // A 2×3×2 volume whose value encodes its array index: v = 100·i + 10·j + k.
+  const shape = [2, 3, 2];
+  const data = Array.from({ length: 12 }, (_, n) => {
+    const i = Math.floor(n / 6);
+    const j = Math.floor(n / 2) % 3;
+    const k = n % 2;
+    return 100 * i + 10 * j + k;
+  });
+
+  it.each(['v.nii', 'v.nii.gz'])('reads %s with the first array axis = i and spacing = pixdim', (name) => {
+    writeNifti(file(name), { shape, data, spacing: [0.5, 2, 3], datatype: 4 });
+    const v = readVolume(file(name));
+    expect(v.format).toBe('nifti');
+    expect(v.shape).toEqual([2, 3, 2]);
+    expect(v.spacing).toEqual([0.5, 2, 3]);
+    // Row-major [i, j, k]: element (i=1, j=2, k=1) is at (1·3 + 2)·2 + 1 = 11.
+    expect(v.data[11]).toBe(121);
+    expect(Array.from(v.data)).toEqual(data);
+  });
+
+  it('applies scl_slope and scl_inter', () => {
+    writeNifti(file('scaled.nii'), { shape: [2, 1], data: [1, 3], datatype: 2, sclSlope: 0.5, sclInter: 10 });
+    const v = readVolume(file('scaled.nii'));
+    expect(v.shape).toEqual([2, 1]);
+    expect(Array.from(v.data)).toEqual([10.5, 11.5]);
+  });
+
+  it('reports a file that is not NIfTI, and a truncated one', () => {
+    writeFileSync(file('junk.nii'), Buffer.alloc(400, 7));
+    expectUsage(() => readVolume(file('junk.nii')), /junk\.nii: unreadable NIfTI/);
+    writeFileSync(file('junk.nii.gz'), 'plain text, not gzip');
+    expectUsage(() => readVolume(file('junk.nii.gz')), /junk\.nii\.gz: unreadable NIfTI/);
+  });
+});
+
+describe('JSON output', () => {
+  it('writes non-finite numbers as strings, never null', () => {
+    const text = toJson({ a: NaN, b: Infinity, c: -Infinity, d: [1.5, NaN], e: new Float32Array([0.5]) }, 0);
+    expect(text).toBe('{"a":"NaN","b":"Infinity","c":"-Infinity","d":[1.5,"NaN"],"e":[0.5]}');
+    const back = JSON.parse(text) as Record<string, unknown>;
+    expect(fromJsonNumber(back.a)).toBeNaN();
+    expect(fromJsonNumber(back.b)).toBe(Infinity);
+    expect(fromJsonNumber(back.c)).toBe(-Infinity);
+  });
+});

@@ -1,0 +1,102 @@
+import type { Loss, Metric } from '../core/define-loss.ts';
+import type { Tensor } from '../tf.ts';
+import { closestNames, NameTable, normalizeName } from '../util/names.ts';
+import type { LossFn, LossInfo, MetricFn, MetricInfo, Options } from '../core/types.ts';
+import { allLosses } from '../losses/index.ts';
+import { allMetrics } from '../metrics/index.ts';
+
+/** `'meanSquaredError'` → `'mean_squared_error'`, so the Keras spelling of every id resolves too. */
+function snake(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function table<T extends { info: { id: string; aliases: readonly string[] } }>(
+  items: readonly T[],
+): NameTable<T> {
+  const t = new NameTable<T>();
+  for (const item of items) t.add([item.info.id, snake(item.info.id), ...item.info.aliases], item);
+  return t;
+}
+
+const losses = table(allLosses as readonly Loss[]);
+const metrics = table(allMetrics as readonly Metric[]);
+
+/** Looks a name up, also with a `_loss` suffix added or removed (`hausdorff_dt` = `hausdorff_dt_loss`). */
+function find<T>(t: NameTable<T>, name: string): T | undefined {
+  const n = normalizeName(name);
+  return t.get(n) ?? (n.endsWith('loss') ? t.get(n.slice(0, -4)) : t.get(`${n}loss`));
+}
+
+/**
+ * A loss by name, bound to its options: `(yTrue, yPred, sampleWeight?) => Tensor`, ready for
+ * `model.compile({ loss })`. Names ignore case, `_`, `-` and spaces; Keras aliases (`mse`, `bce`, …) work.
+ * Metric names resolve too (without sample weights). Throws before any tensor work for an unknown name
+ * (listing the closest names) or a bad option.
+ */
+export function getLoss(name: string, options?: Options): LossFn {
+  if (typeof name !== 'string') throw new Error(`getLoss: name must be a string, got ${typeof name}`);
+  const loss = find(losses, name);
+  if (loss) return loss.bind(options);
+  // A metric asked for as a loss (`getLoss('dice_coefficient')`) is still computed, so that a value can be
+  // looked up by name alone; it has no sample weights, and saying so beats silently dropping them.
+  const metric = find(metrics, name);
+  if (metric) {
+    const fn = metric.bind(options);
+    const asLoss = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
+      if (sampleWeight != null)
+        throw new Error(`getLoss: '${name}' is a metric and takes no sampleWeight; use getMetric('${name}')`);
+      return fn(yTrue, yPred);
+    };
+    Object.defineProperty(asLoss, 'name', { value: fn.id });
+    return Object.assign(asLoss, { id: fn.id, options: fn.options });
+  }
+  return losses.require(name, 'loss').bind(options);
+}
+
+/** A metric by name, bound to its options: `(yTrue, yPred) => Tensor`, usable in `model.compile({ metrics })`. */
+export function getMetric(name: string, options?: Options): MetricFn {
+  if (typeof name !== 'string') throw new Error(`getMetric: name must be a string, got ${typeof name}`);
+  const metric = find(metrics, name);
+  if (metric) return metric.bind(options);
+  if (find(losses, name))
+    throw new Error(`getMetric: '${name}' is a loss, not a metric; use getLoss('${name}')`);
+  return metrics.require(name, 'metric').bind(options);
+}
+
+/** Every loss's catalog entry, built from the loss files themselves. */
+export function listLosses(): LossInfo[] {
+  return allLosses.map((l) => l.info);
+}
+
+/** Every metric's catalog entry. */
+export function listMetrics(): MetricInfo[] {
+  return allMetrics.map((m) => m.info);
+}
+
+/** What `findCatalogEntries` found for a name. */
+export interface CatalogMatch {
+  /** The loss of that name, if any. */
+  readonly loss?: LossInfo;
+  /** The metric of that name, if any (`dice` is a loss, `dice_coefficient` a metric; a few names are both). */
+  readonly metric?: MetricInfo;
+  /** When neither was found: the closest ids across both catalogs (at most four), else empty. */
+  readonly suggestions: readonly string[];
+}
+
+/**
+ * Looks a name up in both catalogs with the rule `getLoss` and `getMetric` use (case, `_`, `-` and spaces
+ * ignored; aliases; a `_loss` suffix added or removed), without throwing: tools that take a name from a user
+ * (the CLI, the explorer) report unknown names in their own words with `suggestions`.
+ */
+export function findCatalogEntries(name: string): CatalogMatch {
+  // The name as given first, in both catalogs, then with the `_loss` suffix changed: 'iou' is the metric, not the
+  // loss that 'iou_loss' names.
+  const n = normalizeName(name);
+  for (const key of [n, n.endsWith('loss') ? n.slice(0, -4) : `${n}loss`]) {
+    const loss = losses.get(key)?.info;
+    const metric = metrics.get(key)?.info;
+    if (loss || metric) return { ...(loss ? { loss } : {}), ...(metric ? { metric } : {}), suggestions: [] };
+  }
+  const ids = [...allLosses, ...allMetrics].map((e) => e.info.id);
+  return { suggestions: closestNames(name, ids, 4) };
+}

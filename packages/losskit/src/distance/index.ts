@@ -1,0 +1,48 @@
+/**
+ * Distance transforms and surface extraction on plain typed arrays (segmentation-distance.md §1, §3, §4), plus the
+ * array forms of the surface metrics. Nothing here imports TensorFlow.js.
+ */
+export { edt, type EdtOptions, type FloatOut } from './edt.ts';
+export {
+  signedDistance,
+  resolveConvention,
+  type SignedDistanceConvention,
+  type SignedDistanceOptions,
+} from './signed-distance.ts';
+export {
+  channelsLastLayout,
+  extractMask,
+  extractPlane,
+  mapSpatial,
+  perChannel,
+  scatterPlane,
+  type ChannelsLastLayout,
+  type MapSpatialOptions,
+  type PerChannelOptions,
+} from './per-channel.ts';
+export {
+  boundingBox,
+  directedSurfaceDistances,
+  surfaceDistances,
+  surfaceEdges,
+  type BoundingBox,
+  type SurfaceDistanceOptions,
+  type SurfaceDistances,
+} from './surface.ts';
+export {
+  averageSurfaceDistanceArrays,
+  averageSurfaceDistancePair,
+  hausdorffDistanceArrays,
+  hausdorffDistancePair,
+  surfaceDiceArrays,
+  surfaceDicePair,
+  surfaceMetricChannels,
+  type AverageSurfaceDistanceArrayOptions,
+  type AverageSurfaceDistancePairOptions,
+  type HausdorffArrayOptions,
+  type HausdorffPairOptions,
+  type SurfaceArrayOptions,
+  type SurfaceDiceArrayOptions,
+  type SurfaceDicePairOptions,
+  type SurfacePairOptions,
+} from './surface-metrics.ts';

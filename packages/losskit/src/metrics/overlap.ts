@@ -1,0 +1,276 @@
+/**
+ * Overlap metrics on tensors (segmentation-region.md §2.5): the scores behind the region losses, with the same
+ * grouping options, plus an optional `threshold` that binarises the probabilities first (`p ≥ t`; no gradient).
+ * They reuse the region pipeline (`losses/segmentation/pipeline.ts`), so a metric and its loss can never disagree
+ * on layout, labels, ignored pixels or groups.
+ */
+import type { Metric } from '../core/define-loss.ts';
+import type { Resolved } from '../core/options.ts';
+import type { MetricInfo, ParamInfo } from '../core/types.ts';
+import {
+  CLASS_WEIGHTS,
+  defineRegionMetric,
+  diceScore,
+  finishGroups,
+  GROUP_PARAMS,
+  type GroupSums,
+  groupSums,
+  jaccardScore,
+  LAYOUT_PARAMS,
+  MASK_EMPTY_CLASSES,
+  prepare,
+  PRESET,
+  type PresetTable,
+  REDUCTION,
+  type RegionOptions,
+  SMOOTH_PARAMS,
+  smoothedRatio,
+  SQUARED_PRED,
+  tverskyScore,
+} from '../segmentation/pipeline.ts';
+import { TVERSKY_ALPHA, TVERSKY_BETA } from '../segmentation/tversky-params.ts';
+import { tf, type Tensor } from '../tf.ts';
+
+export * from './overlap-arrays.ts';
+
+/** Options of every overlap metric. */
+export interface OverlapMetricOptions extends Omit<RegionOptions, 'logLoss' | 'eps'> {
+  /** Binarise the (activated) probabilities `p ≥ threshold` before the sums; null = soft. */
+  readonly threshold?: number | null;
+}
+
+export interface TverskyIndexOptions extends Omit<OverlapMetricOptions, 'squaredPred'> {
+  readonly alpha?: number;
+  readonly beta?: number;
+}
+
+export const THRESHOLD: ParamInfo = {
+  name: 'threshold',
+  type: ['number', 'null'],
+  default: null,
+  range: [0, 1],
+  doc: 'Binarise the probabilities (after the activation) as p ≥ threshold before the sums; null = soft scores.',
+};
+
+const METRIC_REDUCTION: ParamInfo = {
+  ...REDUCTION,
+  doc:
+    "Over the per-group scores: 'mean', 'sum', or 'none' (the [B', C'] tensor; B' = 1 with reduceBatch, C' = 1 " +
+    'with reduceChannels).',
+};
+
+const MASK_EMPTY_SCORE: ParamInfo = {
+  ...MASK_EMPTY_CLASSES,
+  doc: 'Groups whose ground truth is empty score 1 (their loss is 0, as smp) and still count in the mean.',
+};
+
+const CLASS_WEIGHTS_SCORE: ParamInfo = {
+  ...CLASS_WEIGHTS,
+  doc: 'One weight per kept channel, multiplying each class’s score before a plain mean. Not with reduceChannels.',
+};
+
+const COMMON: readonly ParamInfo[] = [
+  ...LAYOUT_PARAMS,
+  ...GROUP_PARAMS,
+  ...SMOOTH_PARAMS,
+  MASK_EMPTY_SCORE,
+  CLASS_WEIGHTS_SCORE,
+  METRIC_REDUCTION,
+];
+
+/** Steps 1–5 and 7–9 of the pipeline around a per-group score. */
+function overlapMetric<O extends OverlapMetricOptions>(
+  info: MetricInfo,
+  score: (s: GroupSums, o: Resolved<O>) => Tensor,
+  needs: { squared?: boolean; tn?: boolean } = {},
+  presets: PresetTable = {},
+): Metric<O> {
+  return defineRegionMetric<O>(
+    info,
+    (yTrue, yPred, o) => {
+      const prep = prepare(info.id, yTrue, yPred, o, o.threshold ?? null);
+      const sums = groupSums(prep, {
+        squared: needs.squared === true && o.squaredPred === true,
+        tn: needs.tn ?? false,
+      });
+      return finishGroups(info.id, score(sums, o), prep, undefined, 1);
+    },
+    presets,
+  );
+}
+
+const SEE_DICE = 'Dice 1945, "Measures of the amount of ecologic association between species", Ecology 26(3)';
+
+/**
+ * Dice coefficient (F1 score) per group, then reduced: `(2·Σpg + s_nr)/(Σp^k + Σg^k + s_dr)`. The score of the `dice`
+ * loss under the same options (not 1 − score), plus `threshold`.
+ *
+ * @param yTrue `[B, ...spatial, C]` masks, or `[B, ...spatial]` integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities, or logits with `activation`
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * // g = [1, 0], p = [0.9, 0.2] → (1.8 + 1e-5)/(2.1 + 1e-5); thresholded at 0.5: (2 + 1e-5)/(2 + 1e-5) = 1
+ * diceCoefficient(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8571435
+ */
+export const diceCoefficient = overlapMetric<OverlapMetricOptions>(
+  {
+    id: 'diceCoefficient',
+    aliases: [
+      'dice_coefficient',
+      'dice_coef',
+      'DiceCoefficient',
+      'dice_score',
+      'dice_similarity',
+      'f1_score',
+    ],
+    task: 'segmentation',
+    summary: 'Dice similarity coefficient (F1 of the overlap), soft or thresholded, per sample and class.',
+    formula: 'D = (2·Σ p·g + s_nr) / (Σ p^k + Σ g^k + s_dr)  per group; mean over groups',
+    whenToUse:
+      'The standard overlap score of medical segmentation; report it thresholded (threshold: 0.5) to evaluate, ' +
+      'soft to monitor the Dice loss during training.',
+    params: [...COMMON, SQUARED_PRED, THRESHOLD, PRESET],
+    references: [
+      SEE_DICE,
+      'Sørensen 1948, Kongelige Danske Videnskabernes Selskab, Biologiske Skrifter 5(4)',
+    ],
+    higherIsBetter: true,
+  },
+  (s, o) => diceScore(s, o),
+  { squared: true },
+  // Jadon's dice_coef metric: global, smoothing 1e-7 (§2.5).
+  { jadon: { smoothNr: 1e-7, smoothDr: 1e-7 } },
+);
+
+/**
+ * Intersection over union (Jaccard index) per group: `(Σpg + s_nr)/(Σp^k + Σg^k − Σpg + s_dr)`.
+ *
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * // g = [1, 0], p = [1, 1] thresholded or not: (1 + 1e-5)/(2 + 1e-5) = 0.5000025
+ * iou(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([1, 1], [1, 1, 2, 1])).print(); // 0.5000025
+ */
+export const iou = overlapMetric<OverlapMetricOptions>(
+  {
+    id: 'iou',
+    aliases: ['IoU', 'jaccard_index', 'jaccard_score', 'jaccard_coefficient', 'intersection_over_union'],
+    task: 'segmentation',
+    summary: 'Intersection over union (Jaccard index), soft or thresholded, per sample and class.',
+    formula: 'J = (Σ p·g + s_nr) / (Σ p^k + Σ g^k − Σ p·g + s_dr)  per group; mean over groups',
+    whenToUse:
+      'The overlap score of natural-image benchmarks (PASCAL VOC, Cityscapes mIoU: use reduceBatch).',
+    params: [...COMMON, SQUARED_PRED, THRESHOLD, PRESET],
+    references: ['Jaccard 1912, "The distribution of the flora in the alpine zone", New Phytologist 11(2)'],
+    higherIsBetter: true,
+  },
+  (s, o) => jaccardScore(s, o),
+  { squared: true },
+);
+
+/**
+ * Tversky index per group: `(TP + s_nr)/(TP + α·FP + β·FN + s_dr)`, α on FP, β on FN (0.3, 0.7).
+ *
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * tverskyIndex(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8737876
+ */
+export const tverskyIndex = overlapMetric<TverskyIndexOptions>(
+  {
+    id: 'tverskyIndex',
+    aliases: ['tversky_index', 'TverskyIndex', 'tversky_score'],
+    task: 'segmentation',
+    summary: 'Tversky index: an overlap score with separate weights on false positives and false negatives.',
+    formula: 'TI = (TP + s_nr) / (TP + α·FP + β·FN + s_dr)  per group; α = β = 0.5 is Dice',
+    whenToUse: 'To monitor the Tversky or focal Tversky loss with the same α, β; α = β = 0.5 reports Dice.',
+    params: [...COMMON, TVERSKY_ALPHA, TVERSKY_BETA, THRESHOLD, PRESET],
+    references: ['Tversky 1977, "Features of similarity", Psychological Review 84(4)'],
+    higherIsBetter: true,
+  },
+  (s, o) => tverskyScore(s, o.alpha, o.beta, o),
+);
+
+/**
+ * Sensitivity (recall, true-positive rate) per group: `(TP + s_nr)/(TP + FN + s_dr)`.
+ *
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * sensitivity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.9000010
+ */
+export const sensitivity = overlapMetric<OverlapMetricOptions>(
+  {
+    id: 'sensitivity',
+    aliases: ['recall', 'true_positive_rate', 'tpr', 'Sensitivity', 'Recall'],
+    task: 'segmentation',
+    summary: 'Fraction of the ground-truth foreground that the prediction covers (recall).',
+    formula: 'SE = (TP + s_nr) / (TP + FN + s_dr)  per group',
+    whenToUse:
+      'When missed foreground matters (lesion detection); read together with precision or specificity.',
+    params: [...COMMON, THRESHOLD, PRESET],
+    references: [
+      'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
+    ],
+    higherIsBetter: true,
+  },
+  (s, o) => smoothedRatio(s.tp, tf.add(s.tp, s.fn), o),
+);
+
+/**
+ * Specificity (true-negative rate) per group: `(TN + s_nr)/(TN + FP + s_dr)`, over valid (not ignored) elements.
+ *
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * specificity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8000020
+ */
+export const specificity = overlapMetric<OverlapMetricOptions>(
+  {
+    id: 'specificity',
+    aliases: ['true_negative_rate', 'tnr', 'selectivity', 'Specificity'],
+    task: 'segmentation',
+    summary: 'Fraction of the ground-truth background that the prediction leaves empty.',
+    formula: 'SP = (TN + s_nr) / (TN + FP + s_dr)  per group',
+    whenToUse:
+      'To check false alarms relative to the background size; it is close to 1 whenever the background is large, ' +
+      'so prefer precision for small structures.',
+    params: [...COMMON, THRESHOLD, PRESET],
+    references: [
+      'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
+    ],
+    higherIsBetter: true,
+  },
+  (s, o) => smoothedRatio(s.tn!, tf.add(s.tn!, s.fp), o),
+  { tn: true },
+);
+
+/**
+ * Precision (positive predictive value) per group: `(TP + s_nr)/(TP + FP + s_dr)`.
+ *
+ * @returns a scalar, or `[B', C']` with `reduction: 'none'`
+ * @example
+ * precision(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8181835
+ */
+export const precision = overlapMetric<OverlapMetricOptions>(
+  {
+    id: 'precision',
+    aliases: ['positive_predictive_value', 'ppv', 'Precision'],
+    task: 'segmentation',
+    summary: 'Fraction of the predicted foreground that is correct.',
+    formula: 'PR = (TP + s_nr) / (TP + FP + s_dr)  per group',
+    whenToUse: 'When false alarms matter; read together with sensitivity (their harmonic mean is Dice).',
+    params: [...COMMON, THRESHOLD, PRESET],
+    references: [
+      'Kent, Berry, Luehrs & Perry 1955, "Machine literature searching VIII", American Documentation 6(2)',
+    ],
+    higherIsBetter: true,
+  },
+  (s, o) => smoothedRatio(s.tp, tf.add(s.tp, s.fp), o),
+);
+
+/** Overlap metrics on tensors, in catalog order. */
+export const overlapMetrics: readonly Metric<never>[] = [
+  diceCoefficient,
+  iou,
+  tverskyIndex,
+  sensitivity,
+  specificity,
+  precision,
+];
