@@ -2,6 +2,86 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// Import boundaries between the library's parts and its packages (docs/architecture.md). Exported for
+// packages/losskit/test/architecture.test.ts, which lints sample imports against these blocks alone.
+// `no-restricted-imports` options do not merge across config objects (the last matching block wins): a file of a
+// part's source meets its part's block last, so that block repeats the library-wide patterns.
+const MAY_IMPORT = {
+  util: [],
+  core: ['util', 'tf'],
+  distance: ['util'],
+  segmentation: ['core', 'util', 'tf'],
+  fused: ['core', 'util', 'segmentation', 'tf'],
+  losses: ['core', 'util', 'segmentation', 'fused', 'distance', 'tf'],
+  metrics: ['core', 'util', 'segmentation', 'distance', 'tf'],
+  catalog: ['losses', 'metrics', 'core', 'util', 'tf'],
+  keras: ['catalog', 'core', 'tf'],
+};
+const PARTS = Object.keys(MAY_IMPORT);
+/** A relative specifier that goes through a folder (or file stem) matching `name`: '../core/types.ts', '../../tf.ts'. */
+const relativeTo = (name) => `^\\.\\.?/(.*/)?${name}(/|$)`;
+const pattern = (regex, message) => ({
+  regex,
+  caseSensitive: true,
+  message: `${message} (docs/architecture.md)`,
+});
+const restrict = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+const noApps = pattern(
+  `${relativeTo('(cli|explorer)')}|^losskit-(cli|explorer)(/|$)`,
+  'the library (its tests included) must not import the CLI or the explorer',
+);
+const notPublished = pattern(
+  relativeTo('(test|bench)'),
+  'library source must not import test/ or bench/: they are not published',
+);
+const tensorflow = pattern('^@tensorflow/', 'only src/tf.ts imports TensorFlow.js; import { tf } from tf.ts');
+const shown = (part) => (part === 'tf' ? 'tf.ts' : `${part}/`);
+
+function partBlock(part) {
+  const allowed = MAY_IMPORT[part];
+  const only = `${part}/ may import only ${allowed.map(shown).join(', ') || 'nothing of ours'}`;
+  const forbidden = PARTS.filter((other) => other !== part && !allowed.includes(other)).map((other) =>
+    pattern(relativeTo(other), `${part}/ must not import ${other}/; ${only}`),
+  );
+  const tf = allowed.includes('tf')
+    ? tensorflow
+    : pattern(
+        '^@tensorflow/|^\\.\\.?/(.*/)?tf\\.ts$',
+        `${part}/ must not import TensorFlow.js (tf.ts or @tensorflow/*); ${only}`,
+      );
+  return restrict(
+    [`packages/losskit/src/${part}/**/*.ts`],
+    [...forbidden, tf, notPublished, noApps],
+    ['**/*.test.ts'],
+  );
+}
+
+export const boundaries = [
+  // Everything in the library package, tests and benchmarks included; the blocks below narrow its source.
+  restrict(['packages/losskit/**/*.{ts,mts,js,mjs}'], [noApps]),
+  ...PARTS.map(partBlock),
+  restrict(
+    ['packages/losskit/src/tf.ts'],
+    [pattern('^\\.', 'tf.ts imports only @tensorflow/tfjs, nothing of ours'), noApps],
+  ),
+  restrict(['packages/losskit/src/index.ts'], [tensorflow, notPublished, noApps]),
+  // The CLI and the page use the library as its users do: through its public entry points only.
+  restrict(
+    ['packages/cli/**/*.{ts,mts,js,mjs}', 'packages/explorer/**/*.{ts,mts,js,mjs}'],
+    [
+      pattern(
+        `^losskit/(?!(distance|random)$)|${relativeTo('losskit')}`,
+        "the CLI and the explorer import the library only as 'losskit', 'losskit/distance' or 'losskit/random'",
+      ),
+    ],
+  ),
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'packages/losskit/assembly/**'] },
   js.configs.recommended,
@@ -24,5 +104,6 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' },
     },
   },
+  ...boundaries,
   prettier,
 );

@@ -34,7 +34,11 @@ export default defineConfig({
       },
       {
         resolve: { alias },
-        test: { name: 'cli', include: ['packages/cli/src/**/*.test.ts', 'packages/cli/test/**/*.test.ts'], ...shared },
+        test: {
+          name: 'cli',
+          include: ['packages/cli/src/**/*.test.ts', 'packages/cli/test/**/*.test.ts'],
+          ...shared,
+        },
       },
       {
         resolve: { alias },

@@ -221,6 +221,16 @@ describe('losskit explain', () => {
     );
   });
 
+  it('lists the old spellings of a renamed option as its aliases, in text and --json', async () => {
+    const doc = json(await run('explain', 'focal', '--json'));
+    const params = doc.params as { name: string; aliases: string[] }[];
+    expect(params.find((p) => p.name === 'epsilon')?.aliases).toEqual(['eps']);
+    expect(params.find((p) => p.name === 'gamma')?.aliases).toEqual([]);
+    const r = await run('explain', 'dice');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/logEpsilon: number \| null = null, in \(0, 0\.5\)\n {6}also accepted as: eps\n/);
+  });
+
   it('suggests close names for an unknown one', async () => {
     expectUsageError(
       await run('explain', 'binary_crosentropy'),

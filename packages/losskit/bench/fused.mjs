@@ -272,8 +272,8 @@ if (OUT) {
       'backend); "fused/PyTorch" is fused wasm throughput over the published PyTorch single-thread figure ' +
       '(../shared/bench/README.md, measured on another day in another process: ±10–15 %). tf.memory MiB: tf.memory ' +
       'high-water of one call above its inputs (tf.profile, plus what the call leaves alive); it counts a clone, which ' +
-      'shares its buffer, as a second buffer. buffers MiB: the high-water of the backend\'s live buffers during one call, ' +
-      'each counted once from allocation to release (the wasm module\'s malloc/free, bench/buffer-meter.mjs). Δvalue: relative difference of the loss ' +
+      "shares its buffer, as a second buffer. buffers MiB: the high-water of the backend's live buffers during one call, " +
+      "each counted once from allocation to release (the wasm module's malloc/free, bench/buffer-meter.mjs). Δvalue: relative difference of the loss " +
       'value from composed `cpu`: the largest over the fused contenders, and composed `wasm` (which sums in float32). ' +
       '"fused JS loops" is the fused path with the SIMD module switched off (plain JS loops, Math.exp/log).',
     '- Inputs: the lowbias32 recipe of ../shared/bench/README.md; bce/focal/cce/scce on logits, mse/mae/huber ' +

@@ -2,58 +2,22 @@
  * Every golden case in test/golden/ (copied with provenance from the project's shared conformance files)
  * through the public API, exactly as a user calls it, on every Node backend; with gradients where given.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as api from '../src/index.ts';
 import { tf, type Tensor } from '../src/tf.ts';
 import { BACKENDS, useBackend } from './helpers/backends.ts';
-
-type Nested = number | string | Nested[];
-interface Case {
-  id: string;
-  loss?: string;
-  name?: string;
-  kind?: string;
-  options?: Record<string, unknown>;
-  spacing?: number[];
-  y_true?: Nested;
-  y_pred?: Nested;
-  mask?: Nested;
-  sample_weight?: Nested | null;
-  expected: Nested;
-  expected_float32?: Nested;
-  dtype?: string;
-  grad?: Nested | null;
-  expected_grad?: Nested | null;
-  tol: number;
-}
-
-const FAMILIES: Record<string, string[]> = {
-  keras: ['keras.json', 'keras-generated.json'],
-  region: ['segmentation-region.json'],
-  distance: ['segmentation-distance.json'],
-};
+import {
+  GOLDEN_FILES,
+  caseName,
+  flat,
+  goldenCases,
+  shapeOf,
+  type GoldenCase,
+  type GoldenFamily,
+  type Nested,
+} from './helpers/golden.ts';
 
 const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const decode = (x: Nested): Nested =>
-  Array.isArray(x)
-    ? x.map(decode)
-    : x === 'Infinity'
-      ? Infinity
-      : x === '-Infinity'
-        ? -Infinity
-        : x === 'NaN'
-          ? NaN
-          : x;
-const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [decode(x) as number]);
-const shapeOf = (x: Nested): number[] => (Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : []);
-
-function load(file: string): Case[] {
-  const path = new URL(`./golden/${file}`, import.meta.url);
-  if (!existsSync(path)) return [];
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as Case[] | { cases: Case[] };
-  return Array.isArray(raw) ? raw : raw.cases;
-}
 
 function toTensor(x: Nested, asInt: boolean): Tensor {
   const v = flat(x);
@@ -78,12 +42,12 @@ function check(got: ArrayLike<number>, want: Nested, tol: number, relative: bool
   return null;
 }
 
-function run(fam: string, c: Case): void {
+function run(c: GoldenCase): void {
   const o: Record<string, unknown> = Object.fromEntries(
-    Object.entries(c.options ?? {}).map(([k, v]) => [fam === 'keras' ? camel(k) : k, v]),
+    Object.entries(c.options).map(([k, v]) => [c.family === 'keras' ? camel(k) : k, v]),
   );
-  if (c.spacing) o.spacing = c.spacing;
-  if (fam === 'distance' && c.kind === 'edt') {
+  if (c.family === 'distance' && c.spacing) o.spacing = c.spacing;
+  if (c.family === 'distance' && c.kind === 'edt') {
     const mask = flat(c.mask!);
     const shape = shapeOf(c.mask!);
     // Options come from the JSON as written; the library validates them at run time.
@@ -94,21 +58,25 @@ function run(fam: string, c: Case): void {
     expect(check(out, c.expected, c.tol, true)).toBeNull();
     return;
   }
-  const name = (c.loss ?? c.name)!;
+  const name = caseName(c);
+  const metric = c.family === 'distance' && c.kind === 'metric';
   const sparse = o.sparseLabels === true || /sparse/.test(name) || name === 'lovasz_softmax';
   const yt = toTensor(c.y_true!, sparse && flat(c.y_true!).every((v) => Number.isInteger(v)));
   const yp = toTensor(c.y_pred!, false);
-  const sw = c.sample_weight == null ? undefined : toTensor(c.sample_weight, false);
-  const fn = c.kind === 'metric' ? api.getMetric(name, o) : api.getLoss(name, o);
+  const sw = c.family !== 'keras' || c.sample_weight === null ? undefined : toTensor(c.sample_weight, false);
+  const fn = metric ? api.getMetric(name, o) : api.getLoss(name, o);
   try {
     const before = tf.memory().numTensors;
-    const out = c.kind === 'metric' ? fn(yt, yp) : fn(yt, yp, sw);
+    const out = metric ? fn(yt, yp) : fn(yt, yp, sw);
     expect(tf.memory().numTensors, 'one call leaves only its result').toBe(before + 1);
-    const want = c.dtype === 'float64' && c.expected_float32 !== undefined ? c.expected_float32 : c.expected;
-    expect(check(out.dataSync(), want, c.tol, fam !== 'keras')).toBeNull();
+    const want =
+      c.family === 'keras' && c.dtype === 'float64' && c.expected_float32 !== undefined
+        ? c.expected_float32
+        : c.expected;
+    expect(check(out.dataSync(), want, c.tol, c.family !== 'keras')).toBeNull();
     out.dispose();
-    const g = c.grad ?? c.expected_grad;
-    if (g != null && c.kind !== 'metric') {
+    const g = c.family === 'region' ? c.grad : c.family === 'distance' ? c.expected_grad : undefined;
+    if (g != null && !metric) {
       const grad = tf.grad((p: Tensor) => {
         const r = fn(yt, p, sw);
         return r.rank ? tf.sum(r) : r;
@@ -123,12 +91,12 @@ function run(fam: string, c: Case): void {
 
 describe.each(BACKENDS)('golden cases on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-  for (const [fam, files] of Object.entries(FAMILIES)) {
-    const cases = files.flatMap(load);
+  for (const fam of Object.keys(GOLDEN_FILES) as GoldenFamily[]) {
+    const cases = goldenCases(fam);
     if (cases.length === 0) continue;
     describe(fam, () => {
       it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-        run(fam, c);
+        run(c);
       });
     });
   }

@@ -8,13 +8,7 @@ import { join, resolve } from 'node:path';
 import { brainLevel, folderLevel, lesionLevels, type Level } from '../compare/datasets.ts';
 import { renderReport, bestPerLevel } from '../compare/report.ts';
 import { workerPool, workerScript } from '../compare/parallel.ts';
-import {
-  compareLosses,
-  sequential,
-  type Executor,
-  type LossChoice,
-  type RunResult,
-} from '../compare/run.ts';
+import { compareLosses, sequential, type Executor, type LossChoice, type RunResult } from '../compare/run.ts';
 import { fusedKernelsEnabled, getLoss, setFusedKernels } from 'losskit';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend, type BackendName } from '../backend.ts';

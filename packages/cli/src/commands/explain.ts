@@ -26,7 +26,9 @@ export function explainCommand(cli: Cli, name: string, opts: { json?: boolean })
   const entry = lookup(name);
   const { info } = entry;
   if (opts.json) {
-    cli.out(toJson({ kind: entry.kind, ...info }));
+    // Every parameter lists its aliases (old spellings still accepted), [] when it has none, so scripts can rely on it.
+    const params = info.params.map((p) => ({ ...p, aliases: p.aliases ?? [] }));
+    cli.out(toJson({ kind: entry.kind, ...info, params }));
     return;
   }
   const lines: string[] = [];
@@ -45,6 +47,7 @@ export function explainCommand(cli: Cli, name: string, opts: { json?: boolean })
     lines.push(
       `  ${p.name}: ${types} = ${valueText(p.default)}${range ? `, ${p.values?.length ? 'one of' : 'in'} ${range}` : ''}`,
     );
+    if (p.aliases?.length) lines.push(`      also accepted as: ${p.aliases.join(', ')}`);
     lines.push(wrap(p.doc, 100, 6));
   }
   lines.push('', 'References:');

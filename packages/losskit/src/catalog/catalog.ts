@@ -1,31 +1,12 @@
 import type { Loss, Metric } from '../core/define-loss.ts';
 import type { Tensor } from '../tf.ts';
-import { closestNames, NameTable, normalizeName } from '../util/names.ts';
+import { closestNames, entryTable, findLossName, lossNameKeys } from '../util/names.ts';
 import type { LossFn, LossInfo, MetricFn, MetricInfo, Options } from '../core/types.ts';
 import { allLosses } from '../losses/index.ts';
 import { allMetrics } from '../metrics/index.ts';
 
-/** `'meanSquaredError'` → `'mean_squared_error'`, so the Keras spelling of every id resolves too. */
-function snake(id: string): string {
-  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-function table<T extends { info: { id: string; aliases: readonly string[] } }>(
-  items: readonly T[],
-): NameTable<T> {
-  const t = new NameTable<T>();
-  for (const item of items) t.add([item.info.id, snake(item.info.id), ...item.info.aliases], item);
-  return t;
-}
-
-const losses = table(allLosses as readonly Loss[]);
-const metrics = table(allMetrics as readonly Metric[]);
-
-/** Looks a name up, also with a `_loss` suffix added or removed (`hausdorff_dt` = `hausdorff_dt_loss`). */
-function find<T>(t: NameTable<T>, name: string): T | undefined {
-  const n = normalizeName(name);
-  return t.get(n) ?? (n.endsWith('loss') ? t.get(n.slice(0, -4)) : t.get(`${n}loss`));
-}
+const losses = entryTable(allLosses as readonly Loss[]);
+const metrics = entryTable(allMetrics as readonly Metric[]);
 
 /**
  * A loss by name, bound to its options: `(yTrue, yPred, sampleWeight?) => Tensor`, ready for
@@ -35,11 +16,11 @@ function find<T>(t: NameTable<T>, name: string): T | undefined {
  */
 export function getLoss(name: string, options?: Options): LossFn {
   if (typeof name !== 'string') throw new Error(`getLoss: name must be a string, got ${typeof name}`);
-  const loss = find(losses, name);
+  const loss = findLossName(losses, name);
   if (loss) return loss.bind(options);
   // A metric asked for as a loss (`getLoss('dice_coefficient')`) is still computed, so that a value can be
   // looked up by name alone; it has no sample weights, and saying so beats silently dropping them.
-  const metric = find(metrics, name);
+  const metric = findLossName(metrics, name);
   if (metric) {
     const fn = metric.bind(options);
     const asLoss = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
@@ -56,9 +37,9 @@ export function getLoss(name: string, options?: Options): LossFn {
 /** A metric by name, bound to its options: `(yTrue, yPred) => Tensor`, usable in `model.compile({ metrics })`. */
 export function getMetric(name: string, options?: Options): MetricFn {
   if (typeof name !== 'string') throw new Error(`getMetric: name must be a string, got ${typeof name}`);
-  const metric = find(metrics, name);
+  const metric = findLossName(metrics, name);
   if (metric) return metric.bind(options);
-  if (find(losses, name))
+  if (findLossName(losses, name))
     throw new Error(`getMetric: '${name}' is a loss, not a metric; use getLoss('${name}')`);
   return metrics.require(name, 'metric').bind(options);
 }
@@ -91,8 +72,7 @@ export interface CatalogMatch {
 export function findCatalogEntries(name: string): CatalogMatch {
   // The name as given first, in both catalogs, then with the `_loss` suffix changed: 'iou' is the metric, not the
   // loss that 'iou_loss' names.
-  const n = normalizeName(name);
-  for (const key of [n, n.endsWith('loss') ? n.slice(0, -4) : `${n}loss`]) {
+  for (const key of lossNameKeys(name)) {
     const loss = losses.get(key)?.info;
     const metric = metrics.get(key)?.info;
     if (loss || metric) return { ...(loss ? { loss } : {}), ...(metric ? { metric } : {}), suggestions: [] };

@@ -1,5 +1,6 @@
 import { tf, type Tensor } from '../tf.ts';
-import { resolveOptions, type Resolved } from './options.ts';
+import { fusedActive } from './fused-switch.ts';
+import { applyPresets, type PresetTable, resolveOptions, type Resolved } from './options.ts';
 import type { LossFn, LossInfo, MetricFn, MetricInfo } from './types.ts';
 import { assertTensor } from './validate.ts';
 
@@ -10,6 +11,24 @@ export type Compute<O> = (
   sampleWeight: Tensor | undefined,
   options: Resolved<O>,
 ) => Tensor;
+
+/** A fused value-and-gradient path (src/fused/): the arguments of `Compute`, and null to decline the call. */
+export type FusedCompute<O> = (...args: Parameters<Compute<O>>) => Tensor | null;
+
+/** What a metric may add to option resolution. */
+export interface MetricHooks {
+  /**
+   * Preset name → partial options, merged under the user's explicit options (restricted to the declared ones)
+   * when the `preset` option names a row.
+   */
+  readonly presets?: PresetTable;
+}
+
+/** What a loss may add: presets, and a fused kernel tried before `compute`. */
+export interface LossHooks<O> extends MetricHooks {
+  /** Tried first when fused kernels may run (`fusedActive()`: switched on, cpu or wasm); null falls back. */
+  readonly fused?: FusedCompute<O>;
+}
 
 /** Options of a loss's named export: its own options, plus an optional `sampleWeight`. */
 export type CallOptions<O> = O & { readonly sampleWeight?: Tensor };
@@ -43,16 +62,27 @@ function named<F extends object>(fn: F, name: string, extra: Record<string, unkn
  * checks its arguments on every call, and runs the computation inside `tf.tidy`, so that a call leaves
  * exactly its result tensor behind.
  */
-export function defineLoss<O extends object>(info: LossInfo, compute: Compute<O>): Loss<O> {
+export function defineLoss<O extends object>(
+  info: LossInfo,
+  compute: Compute<O>,
+  hooks: LossHooks<O> = {},
+): Loss<O> {
+  const { fused, presets } = hooks;
+  const run: Compute<O> = fused
+    ? (yTrue, yPred, sampleWeight, o) =>
+        (fusedActive() ? fused(yTrue, yPred, sampleWeight, o) : null) ??
+        compute(yTrue, yPred, sampleWeight, o)
+    : compute;
   const bind = (options?: O): LossFn => {
-    const resolved = resolveOptions<O>(info.id, info.params, options);
+    const given = presets ? applyPresets(info.params, options, presets) : options;
+    const resolved = resolveOptions<O>(info.id, info.params, given);
     const fn = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
       assertTensor(info.id, 'yTrue', yTrue);
       assertTensor(info.id, 'yPred', yPred);
       // JavaScript callers (and Keras habits) may pass null for "no weights".
       const weight = (sampleWeight as Tensor | null | undefined) ?? undefined;
       if (weight !== undefined) assertTensor(info.id, 'sampleWeight', weight);
-      return tf.tidy(info.id, () => compute(yTrue, yPred, weight, resolved));
+      return tf.tidy(info.id, () => run(yTrue, yPred, weight, resolved));
     };
     return named(fn, info.id, { id: info.id, options: resolved }) as LossFn;
   };
@@ -67,9 +97,12 @@ export function defineLoss<O extends object>(info: LossInfo, compute: Compute<O>
 export function defineMetric<O extends object>(
   info: MetricInfo,
   compute: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => Tensor,
+  hooks: MetricHooks = {},
 ): Metric<O> {
+  const { presets } = hooks;
   const bind = (options?: O): MetricFn => {
-    const resolved = resolveOptions<O>(info.id, info.params, options);
+    const given = presets ? applyPresets(info.params, options, presets) : options;
+    const resolved = resolveOptions<O>(info.id, info.params, given);
     const fn = (yTrue: Tensor, yPred: Tensor): Tensor => {
       assertTensor(info.id, 'yTrue', yTrue);
       assertTensor(info.id, 'yPred', yPred);

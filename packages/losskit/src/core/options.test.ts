@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from './options.ts';
+import { applyPresets, resolveOptions } from './options.ts';
 import type { ParamInfo } from './types.ts';
 import { expectThrows } from '../../test/helpers/assert.ts';
 
@@ -54,5 +54,62 @@ describe('resolveOptions', () => {
   it('rejects options that are not an object', () => {
     expectThrows(() => resolveOptions('huber', params, 3), /huber: options must be an object/);
     expectThrows(() => resolveOptions('huber', params, [1]), /options must be an object/);
+  });
+});
+
+describe('resolveOptions with aliases', () => {
+  const aliased: ParamInfo[] = [
+    { name: 'epsilon', aliases: ['eps'], type: ['number', 'null'], default: null, range: [0, 0.5], doc: '' },
+    { name: 'logEpsilon', type: ['number', 'null'], default: null, doc: '' },
+  ];
+
+  it('resolves an alias to the canonical name, and the result has canonical names only', () => {
+    const o = resolveOptions<Record<string, unknown>>('focal', aliased, { eps: 1e-4 });
+    expect(o).toEqual({ epsilon: 1e-4, logEpsilon: null });
+    expect('eps' in o).toBe(false);
+    expect(resolveOptions<Record<string, unknown>>('focal', aliased, { epsilon: 1e-3 }).epsilon).toBe(1e-3);
+  });
+
+  it('rejects the name and an alias given together, naming both', () => {
+    expectThrows(
+      () => resolveOptions('focal', aliased, { epsilon: 1e-3, eps: 1e-4 }),
+      /^focal:/,
+      /'epsilon'/,
+      /'eps'/,
+      /give one/,
+    );
+  });
+
+  it('checks a value given under an alias as the option, naming the key it came as', () => {
+    expectThrows(
+      () => resolveOptions('focal', aliased, { eps: 0.7 }),
+      /option 'epsilon' \(given as 'eps'\) must be/,
+    );
+  });
+
+  it('ignores an alias set to undefined, as it does the name', () => {
+    expect(
+      resolveOptions<Record<string, unknown>>('focal', aliased, { epsilon: 0.1, eps: undefined }).epsilon,
+    ).toBe(0.1);
+  });
+
+  it('suggests names and aliases for an unknown key', () => {
+    expectThrows(() => resolveOptions('focal', aliased, { epss: 1 }), /unknown option 'epss'/, /'eps'/);
+    expectThrows(() => resolveOptions('focal', aliased, { logEps: 1 }), /'logEpsilon'/);
+  });
+
+  it('merges a preset under explicit options, counting a key given by alias as given', () => {
+    const params: ParamInfo[] = [
+      ...aliased,
+      { name: 'smooth', type: 'number', default: 1, doc: '' },
+      { name: 'preset', type: ['enum', 'null'], values: ['a'], default: null, doc: '' },
+    ];
+    const presets = { a: { smooth: 0, epsilon: 0.25, other: 3 } };
+    expect(applyPresets(params, { preset: 'A', eps: 0.1 }, presets)).toEqual({
+      smooth: 0,
+      preset: 'A',
+      eps: 0.1,
+    });
+    expect(applyPresets(params, { smooth: 2 }, presets)).toEqual({ smooth: 2 });
   });
 });

@@ -4,6 +4,80 @@ import type { OptionValue, ParamInfo, ParamType } from './types.ts';
 /** Options after validation: every parameter present, enum values in canonical spelling. */
 export type Resolved<O> = { readonly [K in keyof O]-?: Exclude<O[K], undefined> };
 
+type TypeValue<T, V> = T extends 'number' | 'integer'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'enum'
+      ? V
+      : T extends 'number[]'
+        ? readonly number[]
+        : T extends 'null'
+          ? null
+          : never;
+
+/** The value type a parameter accepts: enum `values` become string literals, `['number', 'null']` `number | null`. */
+export type ParamValue<P extends ParamInfo> = TypeValue<
+  P['type'] extends readonly (infer T)[] ? T : P['type'],
+  P['values'] extends readonly (infer V)[] ? V : string
+>;
+
+/**
+ * The options type of a parameter list declared with `as const` (or `param`): the ParamInfo objects are the one
+ * place an option's name, type and default are written, so the TypeScript type is derived rather than repeated.
+ */
+export type OptionsOf<Ps extends readonly ParamInfo[]> = {
+  readonly [P in Ps[number] as P['name']]?: ParamValue<P>;
+};
+
+/** `OptionsOf` after `resolveOptions`: every option present. */
+export type ResolvedOf<Ps extends readonly ParamInfo[]> = Resolved<OptionsOf<Ps>>;
+
+/** Declares one parameter keeping its literal types, so that `OptionsOf` can read them. */
+export function param<const P extends ParamInfo>(p: P): P {
+  return p;
+}
+
+/** A preset table: preset name → a partial options object (canonical option names). */
+export type PresetTable = Readonly<Record<string, Readonly<Record<string, OptionValue>>>>;
+
+/** Maps every accepted key (canonical names and aliases) to its parameter. */
+function keyTable(params: readonly ParamInfo[]): Map<string, ParamInfo> {
+  const byKey = new Map<string, ParamInfo>();
+  for (const p of params) {
+    byKey.set(p.name, p);
+    for (const a of p.aliases ?? []) byKey.set(a, p);
+  }
+  return byKey;
+}
+
+/**
+ * Merges the row of `presets` chosen by the `preset` option under the explicit options, keeping only the options
+ * `params` declares (a key given under an alias counts as given). Without a `preset` parameter, or with a value
+ * that names no row, the options pass through unchanged (`resolveOptions` then rejects an unknown preset).
+ */
+export function applyPresets(params: readonly ParamInfo[], options: unknown, presets: PresetTable): unknown {
+  const presetParam = params.find((p) => p.name === 'preset');
+  if (!presetParam || options === null || typeof options !== 'object' || Array.isArray(options))
+    return options;
+  const given = options as Record<string, unknown>;
+  const raw = given.preset;
+  if (typeof raw !== 'string') return options;
+  const name = matchEnum(raw, presetParam.values ?? Object.keys(presets));
+  const row = name === undefined ? undefined : presets[name];
+  if (!row) return options;
+  const byKey = keyTable(params);
+  const explicit = new Set(
+    Object.entries(given)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => byKey.get(k)?.name ?? k),
+  );
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (byKey.get(k)?.name === k && !explicit.has(k)) merged[k] = v;
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) merged[k] = v;
+  return merged;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `array [${value.map((v) => describe(v)).join(', ')}]`;
@@ -75,17 +149,31 @@ export function resolveOptions<O>(
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new Error(`${owner}: options must be an object, got ${describe(options)}`);
   }
-  const given = (options ?? {}) as Record<string, unknown>;
-  const byName = new Map(params.map((p) => [p.name, p]));
-  for (const key of Object.keys(given)) {
-    if (!byName.has(key)) {
-      const close = closestNames(key, [...byName.keys()]);
+  const raw = (options ?? {}) as Record<string, unknown>;
+  const byKey = keyTable(params);
+  // Aliases resolve to the canonical name; giving both (or two aliases of one option) is ambiguous.
+  const given: Record<string, unknown> = {};
+  const keyOf = new Map<string, string>();
+  for (const key of Object.keys(raw)) {
+    const p = byKey.get(key);
+    if (!p) {
+      const close = closestNames(key, [...byKey.keys()]);
       const hint = close.length ? ` Did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : '';
       const known = params.length
-        ? ` Known options: ${params.map((p) => p.name).join(', ')}.`
+        ? ` Known options: ${params.map((q) => q.name).join(', ')}.`
         : ' It takes no options.';
       throw new Error(`${owner}: unknown option '${key}'.${hint}${known}`);
     }
+    if (raw[key] === undefined) continue;
+    const first = keyOf.get(p.name);
+    if (first !== undefined) {
+      throw new Error(
+        `${owner}: options '${first}' and '${key}' both set option '${p.name}' ` +
+          `(${[p.name, ...(p.aliases ?? [])].map((n) => `'${n}'`).join(', ')} are one option); give one`,
+      );
+    }
+    keyOf.set(p.name, key);
+    given[p.name] = raw[key];
   }
   const out: Record<string, OptionValue> = {};
   for (const p of params) {
@@ -102,7 +190,9 @@ export function resolveOptions<O>(
     }
     const numbers = typeof ok === 'number' ? [ok] : Array.isArray(ok) ? (ok as readonly number[]) : [];
     if (ok === undefined || !numbers.every((x) => inRange(x, p))) {
-      throw new Error(`${owner}: option '${p.name}' must be ${expected(p)}, got ${describe(value)}`);
+      const key = keyOf.get(p.name) ?? p.name;
+      const as = key === p.name ? '' : ` (given as '${key}')`;
+      throw new Error(`${owner}: option '${p.name}'${as} must be ${expected(p)}, got ${describe(value)}`);
     }
     out[p.name] = ok;
   }

@@ -26,6 +26,11 @@ export interface ParamInfo {
   readonly exclusive?: 'min' | 'max' | 'both';
   /** Allowed values of an `'enum'` option, in canonical spelling. */
   readonly values?: readonly string[];
+  /**
+   * Other keys accepted for this option (old spellings kept when a name was unified across losses); the resolved
+   * options carry the canonical `name` only.
+   */
+  readonly aliases?: readonly string[];
   readonly doc: string;
 }
 

@@ -1,44 +1,7 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectGolden, flat, goldenCases, shapeOf } from '../../test/helpers/golden.ts';
 import { edt } from './edt.ts';
-
-type Nested = number | string | Nested[];
-interface GoldenCase {
-  id: string;
-  kind: string;
-  name: string;
-  options: Record<string, unknown>;
-  spacing: number[] | null;
-  mask?: Nested;
-  expected: Nested;
-  tol: number;
-}
-
-const golden = JSON.parse(
-  readFileSync(new URL('../../test/golden/segmentation-distance.json', import.meta.url), 'utf8'),
-) as { cases: GoldenCase[] };
-const decode = (x: Nested): number =>
-  x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x === 'NaN' ? NaN : (x as number);
-const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [decode(x)]);
-const shapeOf = (x: Nested): number[] => (Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : []);
-
-/** The conformance pass rule: |got − exp| ≤ tol·max(1, |exp|); non-finite values must match exactly. */
-function expectClose(got: ArrayLike<number>, want: readonly number[], tol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const a = got[i];
-    const b = want[i];
-    if (!Number.isFinite(b)) {
-      expect(
-        Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)),
-        `${label}[${i}] got ${a}, want ${b}`,
-      ).toBe(true);
-    } else if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) {
-      expect.fail(`${label}[${i}] got ${a}, want ${b} (tol ${tol})`);
-    }
-  }
-}
 
 /** O(N²) reference: for every element, the minimum over all background elements of Σ s_k²Δ_k². */
 function bruteSquaredEdt(
@@ -70,7 +33,7 @@ function bruteSquaredEdt(
 }
 
 describe('edt: golden cases (test/golden/segmentation-distance.json, scipy distance_transform_edt)', () => {
-  const cases = golden.cases.filter((c) => c.kind === 'edt' && c.name === 'edt');
+  const cases = goldenCases('distance').filter((c) => c.kind === 'edt' && c.name === 'edt');
   it('has the edt cases', () => {
     expect(cases.length).toBe(17);
   });
@@ -83,7 +46,7 @@ describe('edt: golden cases (test/golden/segmentation-distance.json, scipy dista
       };
       const out = edt(flat(c.mask!), shapeOf(c.mask!), options);
       expect(out).toBeInstanceOf(float64 ? Float64Array : Float32Array);
-      expectClose(out, flat(c.expected), c.tol, c.id);
+      expectGolden(out, flat(c.expected), c.tol, c.id);
     });
   }
 });

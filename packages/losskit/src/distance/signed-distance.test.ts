@@ -1,31 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { flat, goldenCases, shapeOf } from '../../test/helpers/golden.ts';
 import { edt } from './edt.ts';
 import { resolveConvention, signedDistance } from './signed-distance.ts';
 
-type Nested = number | string | Nested[];
-interface GoldenCase {
-  id: string;
-  kind: string;
-  name: string;
-  options: Record<string, unknown>;
-  spacing: number[] | null;
-  mask?: Nested;
-  expected: Nested;
-  tol: number;
-}
-
-const golden = JSON.parse(
-  readFileSync(new URL('../../test/golden/segmentation-distance.json', import.meta.url), 'utf8'),
-) as { cases: GoldenCase[] };
-const decode = (x: Nested): number =>
-  x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x === 'NaN' ? NaN : (x as number);
-const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [decode(x)]);
-const shapeOf = (x: Nested): number[] => (Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : []);
-
 describe('signedDistance: golden cases (test/golden/segmentation-distance.json)', () => {
-  const cases = golden.cases.filter((c) => c.kind === 'edt' && c.name === 'signed_distance');
+  const cases = goldenCases('distance').filter((c) => c.kind === 'edt' && c.name === 'signed_distance');
   it('has the signed_distance cases', () => {
     expect(cases.length).toBe(6);
   });

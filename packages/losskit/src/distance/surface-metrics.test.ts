@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectGolden, flat, goldenCases, shapeOf } from '../../test/helpers/golden.ts';
 import {
   averageSurfaceDistanceArrays,
   averageSurfaceDistancePair,
@@ -11,44 +11,6 @@ import {
   surfaceMetricChannels,
 } from './surface-metrics.ts';
 
-type Nested = number | string | Nested[];
-interface GoldenCase {
-  id: string;
-  kind: string;
-  name: string;
-  options: Record<string, unknown>;
-  spacing: number[] | null;
-  y_true?: Nested;
-  y_pred?: Nested;
-  expected: Nested;
-  tol: number;
-}
-
-const golden = JSON.parse(
-  readFileSync(new URL('../../test/golden/segmentation-distance.json', import.meta.url), 'utf8'),
-) as { cases: GoldenCase[] };
-const decode = (x: Nested): number =>
-  x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x === 'NaN' ? NaN : (x as number);
-const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [decode(x)]);
-const shapeOf = (x: Nested): number[] => (Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : []);
-
-/** The conformance pass rule: |got − exp| ≤ tol·max(1, |exp|); non-finite values must match exactly. */
-function expectClose(got: ArrayLike<number>, want: readonly number[], tol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const a = got[i];
-    const b = want[i];
-    if (!Number.isFinite(b)) {
-      expect(
-        Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)),
-        `${label}[${i}] got ${a}, want ${b}`,
-      ).toBe(true);
-    } else if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) {
-      expect.fail(`${label}[${i}] got ${a}, want ${b} (tol ${tol})`);
-    }
-  }
-}
-
 const ARRAY_METRICS = {
   hausdorff_distance: hausdorffDistanceArrays,
   average_surface_distance: averageSurfaceDistanceArrays,
@@ -56,7 +18,7 @@ const ARRAY_METRICS = {
 } as const;
 
 describe('surface metrics: golden cases (test/golden/segmentation-distance.json)', () => {
-  const cases = golden.cases.filter((c) => c.kind === 'metric');
+  const cases = goldenCases('distance').filter((c) => c.kind === 'metric');
   it('has the metric cases', () => {
     expect(cases.length).toBe(21);
   });
@@ -65,7 +27,7 @@ describe('surface metrics: golden cases (test/golden/segmentation-distance.json)
     const options = { ...c.options, ...(c.spacing ? { spacing: c.spacing } : {}) };
     const got = fn(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), options);
     expect(got).toBeInstanceOf(Float64Array);
-    expectClose(got, flat(c.expected), c.tol, c.id);
+    expectGolden(got, flat(c.expected), c.tol, c.id);
   });
 });
 
@@ -154,8 +116,8 @@ describe('MONAI unit-test values (99³ spheres; seg_1 is the prediction, seg_2 t
   it.each(hdCases)('hausdorff: %s', (_name, make, spacing, percentile, directed, undirected) => {
     const [pred, gt] = make();
     const o = { ...(spacing ? { spacing } : {}), ...(percentile ? { percentile } : {}) };
-    expectClose([hausdorffDistancePair(gt, pred, shape, { ...o, directed: true })], [directed], 1e-6);
-    expectClose([hausdorffDistancePair(gt, pred, shape, o)], [undirected], 1e-6);
+    expectGolden([hausdorffDistancePair(gt, pred, shape, { ...o, directed: true })], [directed], 1e-6);
+    expectGolden([hausdorffDistancePair(gt, pred, shape, o)], [undirected], 1e-6);
   });
 
   // tests/metrics/test_surface_distance.py @ a34ca8ae (euclidean; [symmetric, directed], rtol 1e-5).
@@ -219,9 +181,9 @@ describe('surface Dice: MONAI unit-test values (tests/metrics/test_surface_dice.
     const shape = [1, 10, 10, 2];
     const run = (tolerance: number[]) =>
       surfaceDiceArrays(yTrue, yPred, shape, { tolerance, includeBackground: true });
-    expectClose(run([0, 0]), [1 - (8 + 4) / (36 * 2 + 8 + 4), 0], 1e-12);
-    expectClose(run([2.8, 5.5]), [1 - 3 / (36 * 2 + 8 + 4), 1 - (2 + 2) / (3 + 3)], 1e-12);
-    expectClose(run([3, 6]), [1 - 1 / (36 * 2 + 8 + 4), 1 - 2 / (3 + 3)], 1e-12);
+    expectGolden(run([0, 0]), [1 - (8 + 4) / (36 * 2 + 8 + 4), 0], 1e-12);
+    expectGolden(run([2.8, 5.5]), [1 - 3 / (36 * 2 + 8 + 4), 1 - (2 + 2) / (3 + 3)], 1e-12);
+    expectGolden(run([3, 6]), [1 - 1 / (36 * 2 + 8 + 4), 1 - 2 / (3 + 3)], 1e-12);
   });
 
   it('test_tolerance_euclidean_distance_with_spacing: 10-column shift in 480×640, spacing (0.85, 1.2)', () => {
@@ -241,7 +203,7 @@ describe('surface Dice: MONAI unit-test values (tests/metrics/test_surface_dice.
     const nsd = (t: number) =>
       surfaceDiceArrays(yTrue, yPred, shape, { tolerance: t, includeBackground: true, spacing });
     const res0 = nsd(0);
-    expectClose(
+    expectGolden(
       res0,
       [
         1 - (478 + 480 + 9 * 2) / (480 * 4 + 48 * 2 + 58 * 2),

@@ -88,9 +88,9 @@ const CASES: Case[] = [
     make: (r, n) => ({ t: binary(r, n), p: probs(r, n) }),
   },
   {
-    name: 'bce probabilities, soft targets, label smoothing, eps',
+    name: 'bce probabilities, soft targets, label smoothing, epsilon',
     loss: binaryCrossentropy,
-    options: { labelSmoothing: 0.1, eps: 1e-4 },
+    options: { labelSmoothing: 0.1, epsilon: 1e-4 },
     shape: [77, 2],
     make: (r, n) => ({ t: uniform(r, n, 0, 1), p: probs(r, n) }),
   },

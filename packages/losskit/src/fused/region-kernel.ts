@@ -7,9 +7,9 @@
  *
  * Every score is `(kn·TP + s_nr) / max(kt·TP + kp·Σp^k + kg·Σg^k + s_dr, epsClamp)` — Dice (2, 0, 1, 1), Jaccard
  * (1, −1, 1, 1), Tversky (1, 1 − α − β, α, β) with FP = Σp − TP and FN = Σg − TP — followed by the steps of
- * pipeline.ts: `1 − s` or `−log(max(s, eps))`, an optional `safePow` per group or after the reduction,
- * maskEmptyClasses, classWeights, then the mean or sum over groups. Subgradients follow tfjs: `maximum` passes the
- * gradient to its first argument on ties, `clipByValue` inside the closed interval.
+ * src/segmentation/finish.ts: `1 − s` or `−log(max(s, logEpsilon))`, an optional `safePow` per group or after the
+ * reduction, maskEmptyClasses, classWeights, then the mean or sum over groups. Subgradients follow tfjs: `maximum`
+ * passes the gradient to its first argument on ties, `clipByValue` inside the closed interval.
  */
 
 import { heapHolding, onInstance, wasmKernels } from './wasm.ts';

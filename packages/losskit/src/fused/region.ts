@@ -1,5 +1,5 @@
 import { epsilon } from '../core/numerics.ts';
-import { checkLayout, full, type RegionOptions } from '../segmentation/pipeline.ts';
+import { checkLayout, type RegionLossOptions, type SmoothOptions } from '../segmentation/index.ts';
 import type { Tensor } from '../tf.ts';
 import { floatSource, fusedLoss } from './fused-loss.ts';
 import { regionKernel, type RegionKernelArgs } from './region-kernel.ts';
@@ -24,10 +24,9 @@ export function regionFused(
   yTrue: Tensor,
   yPred: Tensor,
   sampleWeight: Tensor | undefined,
-  options: RegionOptions,
+  o: RegionLossOptions & SmoothOptions,
   spec: RegionFusedSpec,
 ): Tensor | null {
-  const o = full(options);
   if (
     sampleWeight ||
     o.sparseLabels ||
@@ -55,7 +54,7 @@ export function regionFused(
     smoothNr: o.smoothNr,
     smoothDr: o.smoothDr,
     epsClamp: o.epsClamp,
-    logEps: o.logLoss ? (o.eps ?? epsilon()) : null,
+    logEps: o.logLoss ? (o.logEpsilon ?? epsilon()) : null,
     power: spec.power ?? null,
     maskEmptyClasses: o.maskEmptyClasses,
     classWeights: o.classWeights,

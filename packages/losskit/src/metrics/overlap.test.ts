@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getMetric } from '../catalog/catalog.ts';
@@ -7,6 +6,7 @@ import { randomRegionCase } from '../../test/reference/region-cases.ts';
 import { refMetric, type RefTverskyOptions } from '../../test/reference/region-losses.ts';
 import { expectAllClose, expectThrows, expectTidy, take } from '../../test/helpers/assert.ts';
 import { BACKENDS, backendTol, useBackend } from '../../test/helpers/backends.ts';
+import { flat, goldenCase } from '../../test/helpers/golden.ts';
 import { tf } from '../tf.ts';
 import {
   diceCoefficient,
@@ -59,19 +59,11 @@ describe.each(BACKENDS)('overlap metrics on %s', (backend) => {
   });
 
   it('reproduce the golden thresholded Dice coefficient (dicecoef_threshold_0p5) through getMetric', () => {
-    const url = new URL('../../test/golden/segmentation-region.json', import.meta.url);
-    const cases = JSON.parse(readFileSync(url, 'utf8')) as {
-      id: string;
-      options: Record<string, unknown>;
-      y_true: number[][][];
-      y_pred: number[][][][];
-      expected: number;
-    }[];
-    const c = cases.find((x) => x.id === 'dicecoef_threshold_0p5')!;
-    const yt = t(c.y_true.flat(2), [2, 3, 3], 'int32');
-    const yp = t(c.y_pred.flat(3), [2, 3, 3, 3]);
+    const c = goldenCase('region', 'dicecoef_threshold_0p5');
+    const yt = t(flat(c.y_true), [2, 3, 3], 'int32');
+    const yp = t(flat(c.y_pred), [2, 3, 3, 3]);
     const v = take(getMetric('dice_coefficient', c.options)(yt, yp))[0];
-    expect(Math.abs(v - c.expected)).toBeLessThanOrEqual(1e-4);
+    expect(Math.abs(v - (c.expected as number))).toBeLessThanOrEqual(1e-4);
     tf.dispose([yt, yp]);
   });
 

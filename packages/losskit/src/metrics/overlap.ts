@@ -1,18 +1,18 @@
 /**
  * Overlap metrics on tensors (segmentation-region.md §2.5): the scores behind the region losses, with the same
  * grouping options, plus an optional `threshold` that binarises the probabilities first (`p ≥ t`; no gradient).
- * They reuse the region pipeline (`losses/segmentation/pipeline.ts`), so a metric and its loss can never disagree
+ * They reuse the region pipeline (`src/segmentation/`), so a metric and its loss can never disagree
  * on layout, labels, ignored pixels or groups.
  */
-import type { Metric } from '../core/define-loss.ts';
-import type { Resolved } from '../core/options.ts';
-import type { MetricInfo, ParamInfo } from '../core/types.ts';
+import { defineMetric, type Metric } from '../core/define-loss.ts';
+import { type OptionsOf, param, type PresetTable, type Resolved } from '../core/options.ts';
+import type { MetricInfo } from '../core/types.ts';
 import {
   CLASS_WEIGHTS,
-  defineRegionMetric,
   diceScore,
   finishGroups,
   GROUP_PARAMS,
+  GROUP_REDUCTION,
   type GroupSums,
   groupSums,
   jaccardScore,
@@ -20,82 +20,71 @@ import {
   MASK_EMPTY_CLASSES,
   prepare,
   PRESET,
-  type PresetTable,
-  REDUCTION,
-  type RegionOptions,
+  regionPresets,
   SMOOTH_PARAMS,
   smoothedRatio,
   SQUARED_PRED,
+  TVERSKY_ALPHA,
+  TVERSKY_BETA,
   tverskyScore,
-} from '../segmentation/pipeline.ts';
-import { TVERSKY_ALPHA, TVERSKY_BETA } from '../segmentation/tversky-params.ts';
+} from '../segmentation/index.ts';
 import { tf, type Tensor } from '../tf.ts';
 
 export * from './overlap-arrays.ts';
 
-/** Options of every overlap metric. */
-export interface OverlapMetricOptions extends Omit<RegionOptions, 'logLoss' | 'eps'> {
-  /** Binarise the (activated) probabilities `p ≥ threshold` before the sums; null = soft. */
-  readonly threshold?: number | null;
-}
-
-export interface TverskyIndexOptions extends Omit<OverlapMetricOptions, 'squaredPred'> {
-  readonly alpha?: number;
-  readonly beta?: number;
-}
-
-export const THRESHOLD: ParamInfo = {
+export const THRESHOLD = param({
   name: 'threshold',
   type: ['number', 'null'],
   default: null,
   range: [0, 1],
   doc: 'Binarise the probabilities (after the activation) as p ≥ threshold before the sums; null = soft scores.',
-};
+});
 
-const METRIC_REDUCTION: ParamInfo = {
-  ...REDUCTION,
-  doc:
-    "Over the per-group scores: 'mean', 'sum', or 'none' (the [B', C'] tensor; B' = 1 with reduceBatch, C' = 1 " +
-    'with reduceChannels).',
-};
-
-const MASK_EMPTY_SCORE: ParamInfo = {
+const MASK_EMPTY_SCORE = param({
   ...MASK_EMPTY_CLASSES,
   doc: 'Groups whose ground truth is empty score 1 (their loss is 0, as smp) and still count in the mean.',
-};
+});
 
-const CLASS_WEIGHTS_SCORE: ParamInfo = {
+const CLASS_WEIGHTS_SCORE = param({
   ...CLASS_WEIGHTS,
   doc: 'One weight per kept channel, multiplying each class’s score before a plain mean. Not with reduceChannels.',
-};
+});
 
-const COMMON: readonly ParamInfo[] = [
+const COMMON = [
   ...LAYOUT_PARAMS,
   ...GROUP_PARAMS,
   ...SMOOTH_PARAMS,
   MASK_EMPTY_SCORE,
   CLASS_WEIGHTS_SCORE,
-  METRIC_REDUCTION,
-];
+  GROUP_REDUCTION,
+] as const;
+const OVERLAP_PARAMS = [...COMMON, SQUARED_PRED, THRESHOLD, PRESET] as const;
+const TVERSKY_INDEX_PARAMS = [...COMMON, TVERSKY_ALPHA, TVERSKY_BETA, THRESHOLD, PRESET] as const;
+const RATE_PARAMS = [...COMMON, THRESHOLD, PRESET] as const;
+
+/** Options of diceCoefficient and iou (the rates — sensitivity, specificity, precision — have no squaredPred). */
+export type OverlapMetricOptions = OptionsOf<typeof OVERLAP_PARAMS>;
+export type TverskyIndexOptions = OptionsOf<typeof TVERSKY_INDEX_PARAMS>;
+export type RateMetricOptions = OptionsOf<typeof RATE_PARAMS>;
 
 /** Steps 1–5 and 7–9 of the pipeline around a per-group score. */
-function overlapMetric<O extends OverlapMetricOptions>(
+function overlapMetric<O extends RateMetricOptions & { readonly squaredPred?: boolean }>(
   info: MetricInfo,
   score: (s: GroupSums, o: Resolved<O>) => Tensor,
   needs: { squared?: boolean; tn?: boolean } = {},
-  presets: PresetTable = {},
+  presets: PresetTable = regionPresets(),
 ): Metric<O> {
-  return defineRegionMetric<O>(
+  return defineMetric<O>(
     info,
     (yTrue, yPred, o) => {
-      const prep = prepare(info.id, yTrue, yPred, o, o.threshold ?? null);
-      const sums = groupSums(prep, {
+      const prep = prepare(info.id, yTrue, yPred, o, o.threshold);
+      const sums = groupSums(prep, o, {
         squared: needs.squared === true && o.squaredPred === true,
         tn: needs.tn ?? false,
       });
-      return finishGroups(info.id, score(sums, o), prep, undefined, 1);
+      return finishGroups(info.id, score(sums, o), prep, o, undefined, 1);
     },
-    presets,
+    { presets },
   );
 }
 
@@ -129,7 +118,7 @@ export const diceCoefficient = overlapMetric<OverlapMetricOptions>(
     whenToUse:
       'The standard overlap score of medical segmentation; report it thresholded (threshold: 0.5) to evaluate, ' +
       'soft to monitor the Dice loss during training.',
-    params: [...COMMON, SQUARED_PRED, THRESHOLD, PRESET],
+    params: OVERLAP_PARAMS,
     references: [
       SEE_DICE,
       'Sørensen 1948, Kongelige Danske Videnskabernes Selskab, Biologiske Skrifter 5(4)',
@@ -139,7 +128,7 @@ export const diceCoefficient = overlapMetric<OverlapMetricOptions>(
   (s, o) => diceScore(s, o),
   { squared: true },
   // Jadon's dice_coef metric: global, smoothing 1e-7 (§2.5).
-  { jadon: { smoothNr: 1e-7, smoothDr: 1e-7 } },
+  regionPresets({ jadon: { smoothNr: 1e-7, smoothDr: 1e-7 } }),
 );
 
 /**
@@ -159,7 +148,7 @@ export const iou = overlapMetric<OverlapMetricOptions>(
     formula: 'J = (Σ p·g + s_nr) / (Σ p^k + Σ g^k − Σ p·g + s_dr)  per group; mean over groups',
     whenToUse:
       'The overlap score of natural-image benchmarks (PASCAL VOC, Cityscapes mIoU: use reduceBatch).',
-    params: [...COMMON, SQUARED_PRED, THRESHOLD, PRESET],
+    params: OVERLAP_PARAMS,
     references: ['Jaccard 1912, "The distribution of the flora in the alpine zone", New Phytologist 11(2)'],
     higherIsBetter: true,
   },
@@ -182,7 +171,7 @@ export const tverskyIndex = overlapMetric<TverskyIndexOptions>(
     summary: 'Tversky index: an overlap score with separate weights on false positives and false negatives.',
     formula: 'TI = (TP + s_nr) / (TP + α·FP + β·FN + s_dr)  per group; α = β = 0.5 is Dice',
     whenToUse: 'To monitor the Tversky or focal Tversky loss with the same α, β; α = β = 0.5 reports Dice.',
-    params: [...COMMON, TVERSKY_ALPHA, TVERSKY_BETA, THRESHOLD, PRESET],
+    params: TVERSKY_INDEX_PARAMS,
     references: ['Tversky 1977, "Features of similarity", Psychological Review 84(4)'],
     higherIsBetter: true,
   },
@@ -196,7 +185,7 @@ export const tverskyIndex = overlapMetric<TverskyIndexOptions>(
  * @example
  * sensitivity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.9000010
  */
-export const sensitivity = overlapMetric<OverlapMetricOptions>(
+export const sensitivity = overlapMetric<RateMetricOptions>(
   {
     id: 'sensitivity',
     aliases: ['recall', 'true_positive_rate', 'tpr', 'Sensitivity', 'Recall'],
@@ -205,7 +194,7 @@ export const sensitivity = overlapMetric<OverlapMetricOptions>(
     formula: 'SE = (TP + s_nr) / (TP + FN + s_dr)  per group',
     whenToUse:
       'When missed foreground matters (lesion detection); read together with precision or specificity.',
-    params: [...COMMON, THRESHOLD, PRESET],
+    params: RATE_PARAMS,
     references: [
       'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
     ],
@@ -221,7 +210,7 @@ export const sensitivity = overlapMetric<OverlapMetricOptions>(
  * @example
  * specificity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8000020
  */
-export const specificity = overlapMetric<OverlapMetricOptions>(
+export const specificity = overlapMetric<RateMetricOptions>(
   {
     id: 'specificity',
     aliases: ['true_negative_rate', 'tnr', 'selectivity', 'Specificity'],
@@ -231,7 +220,7 @@ export const specificity = overlapMetric<OverlapMetricOptions>(
     whenToUse:
       'To check false alarms relative to the background size; it is close to 1 whenever the background is large, ' +
       'so prefer precision for small structures.',
-    params: [...COMMON, THRESHOLD, PRESET],
+    params: RATE_PARAMS,
     references: [
       'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
     ],
@@ -248,7 +237,7 @@ export const specificity = overlapMetric<OverlapMetricOptions>(
  * @example
  * precision(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8181835
  */
-export const precision = overlapMetric<OverlapMetricOptions>(
+export const precision = overlapMetric<RateMetricOptions>(
   {
     id: 'precision',
     aliases: ['positive_predictive_value', 'ppv', 'Precision'],
@@ -256,7 +245,7 @@ export const precision = overlapMetric<OverlapMetricOptions>(
     summary: 'Fraction of the predicted foreground that is correct.',
     formula: 'PR = (TP + s_nr) / (TP + FP + s_dr)  per group',
     whenToUse: 'When false alarms matter; read together with sensitivity (their harmonic mean is Dice).',
-    params: [...COMMON, THRESHOLD, PRESET],
+    params: RATE_PARAMS,
     references: [
       'Kent, Berry, Luehrs & Perry 1955, "Machine literature searching VIII", American Documentation 6(2)',
     ],

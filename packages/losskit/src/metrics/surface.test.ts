@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { BACKENDS, useBackend } from '../../test/helpers/backends.ts';
 import { expectAllClose, expectThrows, expectTidy, take } from '../../test/helpers/assert.ts';
-import { caseOptions, distanceCases, flat, randomMasks, shapeOf } from '../../test/helpers/distance-golden.ts';
+import {
+  caseOptions,
+  distanceCases,
+  flat,
+  randomMasks,
+  shapeOf,
+} from '../../test/helpers/distance-golden.ts';
 import { surfaceMetric64, type SurfaceOptions64 } from '../../test/reference/distance-metrics.ts';
 import { averageSurfaceDistance, hausdorffDistance, surfaceDice, surfaceMetrics } from './surface.ts';
 

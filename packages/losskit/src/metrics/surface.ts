@@ -11,7 +11,8 @@
  */
 import { defineMetric, type Metric } from '../core/define-loss.ts';
 import type { ParamInfo } from '../core/types.ts';
-import { checkInputs, SPACING } from '../segmentation/distance-common.ts';
+import { checkInputs } from '../segmentation/distance-common.ts';
+import { SPACING } from '../segmentation/index.ts';
 import { tf, type Tensor } from '../tf.ts';
 import {
   averageSurfaceDistanceArrays,

@@ -1,46 +1,13 @@
 /**
  * Helpers shared by the distance- and shape-based segmentation losses (segmentation-distance.md §1–§2):
- * option docs, channels-last layout checks, activation, the element-wise BCE, group reduction and a zero-gradient
+ * the precomputed-maps option, channels-last layout checks, the element-wise BCE, group reduction and a zero-gradient
  * wrapper. Internal: not exported from the package. The CPU-built maps are in `distance-planes.ts`.
  */
 import { bceFromLogits, bceFromProbs, epsilon } from '../core/numerics.ts';
 import type { ParamInfo, SegReduction } from '../core/types.ts';
 import { assertSameShape, shapeText } from '../core/validate.ts';
 import { tf, type Tensor } from '../tf.ts';
-import type { Activation } from './pipeline.ts';
-
-// The activation step and its option doc are the region pipeline's (segmentation-region.md §1.2 step 1).
-export { ACTIVATION, activate, type Activation } from './pipeline.ts';
-
-export const SPACING: ParamInfo = {
-  name: 'spacing',
-  type: ['number[]', 'null'],
-  default: null,
-  range: [0, Infinity],
-  exclusive: 'min',
-  doc:
-    'Physical size of an element along each spatial axis, in array-axis order (the order of the shape: ' +
-    '[H, W] or [D, H, W]; not ITK/seung-lab (x, y, z)). null = 1 on every axis.',
-};
-
-export const SEG_REDUCTION: ParamInfo = {
-  name: 'reduction',
-  type: 'enum',
-  values: ['mean', 'sum', 'none'],
-  default: 'mean',
-  doc: "Over the per-(sample, channel) losses: 'mean', 'sum', or 'none' (the [B, channels] tensor).",
-};
-
-export const EPSILON: ParamInfo = {
-  name: 'epsilon',
-  type: ['number', 'null'],
-  default: null,
-  range: [0, 0.5],
-  exclusive: 'both',
-  doc:
-    'BCE clip bound: p is clipped to [ε, 1 − ε] (zero gradient where clipped); null = tf.backend().epsilon() ' +
-    "(1e-7 on cpu and wasm). Unused with activation 'sigmoid', which uses the exact BCE on logits.",
-};
+import type { Activation } from './params.ts';
 
 export const PRECOMPUTED_MAPS: ParamInfo = {
   name: 'precomputedMaps',

@@ -6,20 +6,37 @@ import { BACKENDS, useBackend } from '../../test/helpers/backends.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { dice } from '../losses/segmentation/dice.ts';
 import { jaccard } from '../losses/segmentation/jaccard.ts';
+import { combo } from '../losses/segmentation/combo.ts';
+import { focal } from '../losses/segmentation/focal.ts';
 import { overlapLosses } from '../losses/segmentation/overlap-losses.ts';
+import { applyPresets } from '../core/options.ts';
+import type { ParamInfo } from '../core/types.ts';
 import {
-  applyPreset,
   checkLayout,
   finishGroups,
+  type GroupOptions,
   groupSums,
+  type LayoutOptions,
   lossFromScore,
+  PER_SAMPLE_AND_CLASS,
   prepare,
   PRESETS,
+  regionPresets,
   safePow,
   sumGroups,
-} from './pipeline.ts';
+} from './index.ts';
 
 const t4 = (v: number[], s: number[]) => tf.tensor(v, s, 'float32');
+/** The pipeline takes resolved options: tests state every layout option, as a loss's resolved options would. */
+const layout = (o: Partial<LayoutOptions> = {}): LayoutOptions => ({
+  activation: 'none',
+  sparseLabels: false,
+  ignoreIndex: null,
+  includeBackground: true,
+  ...o,
+});
+const applyPreset = (info: { params: readonly ParamInfo[] }, options: object) =>
+  applyPresets(info.params, options, regionPresets());
 
 describe('presets (§1.7)', () => {
   it('merges a preset under the explicit options, restricted to the options a loss declares', () => {
@@ -60,6 +77,19 @@ describe('presets (§1.7)', () => {
   });
 });
 
+describe('one name per concept, old spellings as aliases', () => {
+  it("reads the region losses' old 'eps' as logEpsilon and the pixel losses' as epsilon", () => {
+    expect(dice.bind({ eps: 1e-3 } as never).options).toMatchObject({ logEpsilon: 1e-3 });
+    expect('eps' in dice.bind({ eps: 1e-3 } as never).options).toBe(false);
+    expect(focal.bind({ eps: 1e-4 } as never).options).toMatchObject({ epsilon: 1e-4 });
+    expect(combo.bind({ eps: 1e-4 } as never).options).toMatchObject({ epsilon: 1e-4 });
+  });
+
+  it('rejects an option given under both names', () => {
+    expectThrows(() => dice.bind({ eps: 1e-3, logEpsilon: 1e-3 } as never), /dice/, /'logEpsilon'/, /'eps'/);
+  });
+});
+
 describe.each(BACKENDS)('region pipeline on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
@@ -68,12 +98,12 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
     const yt = tf.tensor([[[2, 255]]], [1, 1, 2], 'int32');
     const yp = t4([0, 0, Math.log(2), 0, 0, 0], [1, 1, 2, 3]);
     const out = tf.tidy(() => {
-      const prep = prepare('test', yt, yp, {
-        sparseLabels: true,
-        ignoreIndex: 255,
-        includeBackground: false,
-        activation: 'softmax',
-      });
+      const prep = prepare(
+        'test',
+        yt,
+        yp,
+        layout({ sparseLabels: true, ignoreIndex: 255, includeBackground: false, activation: 'softmax' }),
+      );
       expect(prep.layout).toEqual({ B: 1, spatial: [1, 2], C: 3, kept: 2, rank: 4 });
       return [prep.p, prep.g, prep.valid!].map((x) => Array.from(x.dataSync()));
     });
@@ -86,7 +116,7 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
   it('uses one-channel sparse labels as the mask itself (MONAI)', () => {
     const yt = tf.tensor([1, 0, 1], [1, 3], 'int32');
     const yp = t4([0.5, 0.5, 0.5], [1, 3, 1]);
-    const g = tf.tidy(() => Array.from(prepare('t', yt, yp, { sparseLabels: true }).g.dataSync()));
+    const g = tf.tidy(() => Array.from(prepare('t', yt, yp, layout({ sparseLabels: true })).g.dataSync()));
     expect(g).toEqual([1, 0, 1]);
     tf.dispose([yt, yp]);
   });
@@ -96,8 +126,8 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
     const yt = t4([1, 0, -1], [1, 3, 1]);
     const yp = t4([0.9, 0.2, 0.7], [1, 3, 1]);
     const s = tf.tidy(() => {
-      const prep = prepare('t', yt, yp, { ignoreIndex: -1 });
-      const g = groupSums(prep, { tn: true });
+      const prep = prepare('t', yt, yp, layout({ ignoreIndex: -1 }));
+      const g = groupSums(prep, PER_SAMPLE_AND_CLASS, { tn: true });
       return [g.tp, g.fp, g.fn, g.tn!, g.sumP, g.sumG].map((x) => x.dataSync()[0]);
     });
     expectAllClose(s, [0.9, 0.2, 0.1, 0.8, 1.1, 1]);
@@ -110,9 +140,10 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
       [2, 3, 1, 2],
     );
     const yt = tf.zerosLike(yp);
-    const sums = (o: object) =>
+    const sums = (o: Partial<GroupOptions>) =>
       tf.tidy(() => {
-        const s = sumGroups(prepare('t', yt, yp, o).p, prepare('t', yt, yp, o));
+        const prep = prepare('t', yt, yp, layout());
+        const s = sumGroups(prep.p, prep, { ...PER_SAMPLE_AND_CLASS, ...o });
         return { shape: s.shape, v: Array.from(s.dataSync()) };
       });
     // channel 0 holds 0,2,4 | 6,8,10; channel 1 holds 1,3,5 | 7,9,11
@@ -123,10 +154,10 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
     tf.dispose([yt, yp]);
   });
 
-  it('turns scores into losses: 1 − s, or −log(max(s, eps))', () => {
+  it('turns scores into losses: 1 − s, or −log(max(s, logEpsilon))', () => {
     const s = tf.tensor1d([0.5, 0]);
-    expectAllClose(take(lossFromScore(s, {})), [0.5, 1]);
-    expectAllClose(take(lossFromScore(s, { logLoss: true, eps: 1e-3 })), [Math.LN2, -Math.log(1e-3)], {
+    expectAllClose(take(lossFromScore(s, { logLoss: false, logEpsilon: null })), [0.5, 1]);
+    expectAllClose(take(lossFromScore(s, { logLoss: true, logEpsilon: 1e-3 })), [Math.LN2, -Math.log(1e-3)], {
       rtol: 1e-6,
     });
     s.dispose();
@@ -137,13 +168,16 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
     const yt = t4([1, 1, 1, 0], [2, 1, 1, 2]);
     const yp = tf.zerosLike(yt);
     const out = tf.tidy(() => {
-      const prep = prepare('t', yt, yp, { maskEmptyClasses: true, classWeights: [1, 10], reduction: 'none' });
-      const v = finishGroups('t', tf.tensor2d([0.2, 0.4, 0.6, 0.8], [2, 2]), prep);
-      const mean = finishGroups(
-        't',
-        tf.tensor2d([0.2, 0.4, 0.6, 0.8], [2, 2]),
-        prepare('t', yt, yp, { maskEmptyClasses: true, classWeights: [1, 10] }),
-      );
+      const prep = prepare('t', yt, yp, layout());
+      const finish = { ...PER_SAMPLE_AND_CLASS, maskEmptyClasses: true, classWeights: [1, 10] } as const;
+      const v = finishGroups('t', tf.tensor2d([0.2, 0.4, 0.6, 0.8], [2, 2]), prep, {
+        ...finish,
+        reduction: 'none',
+      });
+      const mean = finishGroups('t', tf.tensor2d([0.2, 0.4, 0.6, 0.8], [2, 2]), prep, {
+        ...finish,
+        reduction: 'mean',
+      });
       return [Array.from(v.dataSync()), mean.dataSync()[0]] as const;
     });
     expectAllClose(out[0], [0.2, 4, 0.6, 0]);
@@ -237,7 +271,7 @@ describe.each(BACKENDS)('region pipeline on %s', (backend) => {
   it('accepts labels equal to ignoreIndex inside [0, C) and in a trailing size-1 axis', () => {
     const yt = tf.tensor([[[0], [2]]], [1, 2, 1], 'int32');
     const yp = t4([0.5, 0.3, 0.2, 0.1, 0.1, 0.8], [1, 2, 3]);
-    expect(checkLayout('t', yt, yp, { sparseLabels: true, ignoreIndex: 0 }).C).toBe(3);
+    expect(checkLayout('t', yt, yp, layout({ sparseLabels: true, ignoreIndex: 0 })).C).toBe(3);
     tf.dispose([yt, yp]);
   });
 

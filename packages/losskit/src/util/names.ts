@@ -80,6 +80,35 @@ export class NameTable<T> {
   }
 }
 
+/** `'meanSquaredError'` → `'mean_squared_error'`, so the Keras spelling of every id resolves too. */
+export function snakeName(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** A table of catalog entries (losses, metrics) under their id, its snake_case spelling and their aliases. */
+export function entryTable<
+  T extends { readonly info: { readonly id: string; readonly aliases: readonly string[] } },
+>(items: readonly T[]): NameTable<T> {
+  const t = new NameTable<T>();
+  for (const item of items) t.add([item.info.id, snakeName(item.info.id), ...item.info.aliases], item);
+  return t;
+}
+
+/**
+ * The keys a loss name is looked up under, in order: the name as given, then with a `loss` suffix removed or added
+ * (`hausdorff_dt` = `hausdorff_dt_loss`). Normalised.
+ */
+export function lossNameKeys(name: string): [string, string] {
+  const n = normalizeName(name);
+  return [n, n.endsWith('loss') ? n.slice(0, -4) : `${n}loss`];
+}
+
+/** Looks a loss name up by `lossNameKeys`. */
+export function findLossName<T>(t: NameTable<T>, name: string): T | undefined {
+  const [asGiven, suffixed] = lossNameKeys(name);
+  return t.get(asGiven) ?? t.get(suffixed);
+}
+
 /**
  * Matches an enumerated option value against its allowed values with the name rule, returning the
  * canonical spelling, or `undefined`.

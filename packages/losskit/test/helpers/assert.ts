@@ -62,6 +62,13 @@ export function runLoss<O>(
   return v;
 }
 
+/** `runLoss` bound to one loss: its values on plain arrays of one shape (options default to `{}`). */
+export function lossRunner<O>(
+  loss: LossUnderTest<O>,
+): (yt: readonly number[], yp: readonly number[], shape: number[], o?: O) => number[] {
+  return (yt, yp, shape, o) => runLoss(loss, yt, yp, shape, o ?? ({} as O));
+}
+
 /** Runs `fn` and checks that it leaves exactly one new tensor (its result), which is then disposed. */
 export function expectTidy(fn: () => Tensor): void {
   const before = tf.memory().numTensors;

@@ -1,70 +1,38 @@
 /**
  * Test helpers for the distance-based losses and surface metrics: the golden cases of
- * segmentation-distance.json (test/golden/ copy, else the shared conformance file) and random channels-last
+ * segmentation-distance.json (read through ./golden.ts) and random channels-last
  * masks and predictions.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, it } from 'vitest';
 import { tf, type Tensor } from '../../src/tf.ts';
 import { expectAllClose, take, type LossUnderTest } from './assert.ts';
 import { BACKENDS, useBackend } from './backends.ts';
 import { rng } from './gradcheck.ts';
+import { caseOptions, flat, goldenCases, shapeOf, type DistanceCase } from './golden.ts';
 
-export type Nested = number | string | Nested[];
-
-export interface DistanceCase {
-  readonly id: string;
-  readonly kind: 'edt' | 'loss' | 'metric';
-  readonly name: string;
-  readonly options: Record<string, unknown>;
-  readonly spacing: number[] | null;
-  readonly y_true?: Nested;
-  readonly y_pred?: Nested;
-  readonly expected: Nested;
-  readonly expected_grad?: Nested;
-  readonly tol: number;
-}
-
-const decode1 = (x: Nested): number =>
-  x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x === 'NaN' ? NaN : (x as number);
-
-/** Flattens a nested array, decoding the strings 'Infinity', '-Infinity' and 'NaN'. */
-export function flat(x: Nested): number[] {
-  return Array.isArray(x) ? x.flatMap(flat) : [decode1(x)];
-}
-
-export function shapeOf(x: Nested): number[] {
-  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
-}
+export { caseOptions, flat, shapeOf, type DistanceCase, type Nested } from './golden.ts';
 
 /** The golden cases of one loss or metric name (snake_case, as in the file). */
 export function distanceCases(name: string): DistanceCase[] {
-  const local = new URL('../../test/golden/segmentation-distance.json', import.meta.url);
-  const shared = new URL('../../../shared/conformance/segmentation-distance.json', import.meta.url);
-  const path = existsSync(local) ? local : shared;
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { cases: DistanceCase[] };
-  return raw.cases.filter((c) => c.name === name);
-}
-
-/** Options of a golden case as a user passes them (spacing inside the options). */
-export function caseOptions(c: DistanceCase): Record<string, unknown> {
-  return c.spacing ? { ...c.options, spacing: c.spacing } : { ...c.options };
+  return goldenCases('distance').filter((c) => c.name === name);
 }
 
 /**
- * Registers the golden cases of `name` twice: against the float64 oracle (to 1e-9), and through the loss on each
+ * Registers the golden cases of `name` twice: against the float64 oracle (to 1e-9; it gets the case's arrays,
+ * shape and options with spacing), and through the loss on each
  * backend (value to the case's tolerance, and the gradient with respect to yPred where the case gives one).
  */
 export function describeGoldens<O>(
   name: string,
   label: string,
   loss: LossUnderTest<O>,
-  oracle: (c: DistanceCase) => number | number[],
+  oracle: (yTrue: number[], yPred: number[], shape: number[], o: never) => number | number[],
 ): void {
   const golden = distanceCases(name).map((c) => [c.id, c] as const);
   describe(`${label} float64 oracle`, () => {
     it.each(golden)('reproduces golden %s', (_id, c) => {
-      expectAllClose([oracle(c)].flat(), flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
+      const want = oracle(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), caseOptions(c) as never);
+      expectAllClose([want].flat(), flat(c.expected), { rtol: 1e-9, atol: 1e-12 });
     });
   });
   describe.each(BACKENDS)(`${label} goldens on %s`, (backend) => {

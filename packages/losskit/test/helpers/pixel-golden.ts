@@ -1,53 +1,43 @@
 /**
  * Test helpers for the pixel-wise segmentation losses: their golden cases of segmentation-region.json
- * (test/golden/ copy, else the shared conformance file), run through a loss as a user calls it, and a loss's value
+ * (read through ./golden.ts), run through a loss as a user calls it, and a loss's value
  * and gradient on the active backend.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../src/tf.ts';
 import type { Loss } from '../../src/core/define-loss.ts';
+import { expectGolden, flat, goldenCases, shapeOf, type RegionCase } from './golden.ts';
 
-export type Nested = number | string | null | Nested[];
-
-export interface RegionCase {
-  readonly id: string;
-  readonly loss: string;
-  readonly convention: string;
-  readonly options: Record<string, unknown>;
-  readonly y_true: Nested;
-  readonly y_pred: Nested;
-  readonly expected: Nested;
-  readonly grad: Nested | null;
-  readonly tol: number;
-}
-
-export function flat(x: Nested): number[] {
-  return Array.isArray(x) ? x.flatMap(flat) : [x as number];
-}
-
-export function shapeOf(x: Nested): number[] {
-  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
-}
+export { expectGolden, flat, shapeOf, type Nested, type RegionCase } from './golden.ts';
 
 /** The golden cases of one loss name (snake_case, as in the file). */
 export function regionCases(loss: string): RegionCase[] {
-  const local = new URL('../../test/golden/segmentation-region.json', import.meta.url);
-  const shared = new URL('../../../shared/conformance/segmentation-region.json', import.meta.url);
-  const path = existsSync(local) ? local : shared;
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as RegionCase[];
-  return raw.filter((c) => c.loss === loss);
+  return goldenCases('region').filter((c) => c.loss === loss);
 }
 
-/** The pass rule of the conformance files: `|a − e| ≤ tol·max(1, |e|)` element-wise. */
-export function expectGolden(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const bound = tol * Math.max(1, Math.abs(want[i]));
-    if (!(Math.abs(got[i] - want[i]) <= bound)) {
-      expect.fail(`[${i}] got ${got[i]}, want ${want[i]} (tol ${bound.toExponential(2)})`);
-    }
-  }
+/**
+ * Registers `${label} float64 oracle`: the oracle reproduces each golden case, to `tol` (default 1e-9) or, with
+ * `tol: 'case'`, to the case's own tolerance.
+ */
+export function describeRegionOracle(
+  label: string,
+  golden: readonly RegionCase[],
+  oracle: (yTrue: number[], yPred: number[], shape: number[], o: never) => number | ArrayLike<number>,
+  tol: number | 'case' = 1e-9,
+): void {
+  describe(`${label} float64 oracle`, () => {
+    it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
+      const v = oracle(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options as never);
+      expectGolden(typeof v === 'number' ? [v] : v, flat(c.expected), tol === 'case' ? c.tol : tol);
+    });
+  });
+}
+
+/** Registers 'golden %s: value and gradient' for each case: `runGolden(loss, c)` on the active backend. */
+export function itRunsGoldens(loss: Loss<never>, golden: readonly RegionCase[]): void {
+  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
+    runGolden(loss, c);
+  });
 }
 
 /** Integer labels become int32 tensors (as the conformance runner passes them). */
@@ -89,6 +79,52 @@ export function expectFinite(fn: (yTrue: Tensor, yPred: Tensor) => Tensor, yt: T
   })(yp);
   for (const x of g.dataSync()) expect(Number.isFinite(x), `gradient ${x}`).toBe(true);
   g.dispose();
+}
+
+/** Edge inputs `[yTrue, yPred]` of shape [2, 2, 1] for the finiteness checks. */
+export const EDGE_INPUTS = {
+  /** Empty mask, predictions exactly 0 and 1. */
+  emptyMask: [
+    [0, 0, 0, 0],
+    [0, 1, 0, 1],
+  ],
+  /** Empty mask, predictions all exactly 0. */
+  emptyAllZero: [
+    [0, 0, 0, 0],
+    [0, 0, 0, 0],
+  ],
+  /** Full mask, predictions exactly 0 and 1. */
+  fullMask: [
+    [1, 1, 1, 1],
+    [0, 1, 0, 1],
+  ],
+  /** A perfect 0/1 prediction. */
+  perfect: [
+    [1, 0, 0, 1],
+    [1, 0, 0, 1],
+  ],
+} as const satisfies Record<string, readonly [readonly number[], readonly number[]]>;
+
+/** The edge inputs of the compound losses: all four of EDGE_INPUTS. */
+export const ALL_EDGE_INPUTS = [
+  EDGE_INPUTS.emptyMask,
+  EDGE_INPUTS.emptyAllZero,
+  EDGE_INPUTS.fullMask,
+  EDGE_INPUTS.perfect,
+] as const;
+
+/** `expectFinite` of every bound loss in `fns` (value and gradient) at each `[yTrue, yPred]` pair of `shape`. */
+export function expectFiniteAt(
+  inputs: readonly (readonly [readonly number[], readonly number[]])[],
+  shape: number[],
+  fns: readonly ((yTrue: Tensor, yPred: Tensor) => Tensor)[],
+): void {
+  for (const [yt, yp] of inputs) {
+    const a = tf.tensor([...yt], shape);
+    const b = tf.tensor([...yp], shape);
+    for (const fn of fns) expectFinite(fn, a, b);
+    tf.dispose([a, b]);
+  }
 }
 
 /** Uniform numbers in [lo, hi) from a seeded generator. */

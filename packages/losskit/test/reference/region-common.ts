@@ -1,6 +1,6 @@
 /**
  * Float64 oracle of the shared region pipeline (segmentation-region.md §1.2–§1.3): plain loops, no tfjs, written
- * from the spec and sharing no code with `src/losses/segmentation/pipeline.ts`.
+ * from the spec and sharing no code with `src/segmentation/` (the region pipeline).
  *
  * Layout: channels-last `[B, ...spatial, C]`, row-major; element (b, x, c) of yPred is at `(b·S + x)·C + c`;
  * sparse labels are `[B, ...spatial]` (label of (b, x) at `b·S + x`).

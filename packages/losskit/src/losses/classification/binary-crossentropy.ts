@@ -14,8 +14,11 @@ export interface BinaryCrossentropyOptions extends KerasOptions {
   readonly activation?: 'none' | 'sigmoid' | 'softmax';
   /** Elements whose target equals this value are left out of the loss and of the mean's count. */
   readonly ignoreIndex?: number | null;
-  /** Clip bound for probabilities; `null` means the backend's epsilon (1e-7 on float32 backends). */
-  readonly eps?: number | null;
+  /**
+   * Clip bound for probabilities; `null` means the backend's epsilon (1e-7 on float32 backends). Also accepted as
+   * `eps`, its name before every loss called the probability clip `epsilon`.
+   */
+  readonly epsilon?: number | null;
 }
 
 /**
@@ -70,7 +73,8 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
         doc: 'Targets equal to this value are ignored: excluded from the loss and from the mean’s count.',
       },
       {
-        name: 'eps',
+        name: 'epsilon',
+        aliases: ['eps'],
         type: ['number', 'null'],
         default: null,
         range: [0, 0.5],
@@ -96,7 +100,7 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
     const valid = o.ignoreIndex === null ? null : tf.cast(tf.notEqual(yt, o.ignoreIndex), 'float32');
     let y = valid ? tf.mul(yt, valid) : yt;
     if (o.labelSmoothing) y = tf.add(tf.mul(y, 1 - o.labelSmoothing), 0.5 * o.labelSmoothing);
-    const eps = o.eps ?? epsilon();
+    const eps = o.epsilon ?? epsilon();
     const e =
       o.fromLogits || o.activation === 'sigmoid'
         ? bceFromLogits(y, yp)
@@ -115,7 +119,7 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
     const logits = o.fromLogits || o.activation === 'sigmoid';
     const run = logits
       ? bceLogitsKernel(o.labelSmoothing)
-      : bceProbsKernel(o.eps ?? epsilon(), o.labelSmoothing);
+      : bceProbsKernel(o.epsilon ?? epsilon(), o.labelSmoothing);
     return denseRows(yt, yp, run);
   },
 });

@@ -1,4 +1,5 @@
 import type { ParamInfo } from '../../core/types.ts';
+import { param } from '../../core/options.ts';
 
 /** Options shared by the Keras cross-entropy family, documented once. */
 export const FROM_LOGITS: ParamInfo = {
@@ -23,10 +24,10 @@ export const AXIS: ParamInfo = {
   doc: 'The axis that holds classes (or that the loss averages over); negative counts from the end.',
 };
 
-export const FOCAL_GAMMA: ParamInfo = {
+export const FOCAL_GAMMA = param({
   name: 'gamma',
   type: 'number',
   default: 2,
   range: [0, Infinity],
   doc: 'Focusing exponent: (1 − p_t)^γ down-weights well-classified examples; γ = 0 is plain cross-entropy.',
-};
+});

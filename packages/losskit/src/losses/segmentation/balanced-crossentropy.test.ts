@@ -5,12 +5,11 @@ import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
   bernoulli,
-  expectFinite,
-  expectGolden,
-  flat,
+  describeRegionOracle,
+  EDGE_INPUTS,
+  expectFiniteAt,
+  itRunsGoldens,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { balancedCrossentropy64, type Bbce64 } from '../../../test/reference/pixel-crossentropy.ts';
@@ -23,19 +22,12 @@ function run(yt: number[], yp: number[], shape: number[], o: BalancedCrossentrop
   return runLoss(balancedCrossentropy, yt, yp, shape, o);
 }
 
-describe('balancedCrossentropy float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = balancedCrossentropy64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v as number], flat(c.expected), 1e-9);
-  });
-});
+describeRegionOracle('balancedCrossentropy', golden, balancedCrossentropy64);
 
 describe.each(BACKENDS)('balancedCrossentropy on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(balancedCrossentropy, c);
-  });
+  itRunsGoldens(balancedCrossentropy, golden);
 
   it('matches hand-derived values', () => {
     // y = [1, 0, 0, 0] → β = 3/4; p = 0.5 everywhere: (¾·ln 2 + 3·¼·ln 2)/4 = 1.5·ln 2/4.
@@ -111,27 +103,11 @@ describe.each(BACKENDS)('balancedCrossentropy on %s', (backend) => {
   });
 
   it('stays finite at p exactly 0 and 1, empty and full masks, perfect predictions', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
-      [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 1, 1, 1],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 0, 0, 1],
-        [1, 0, 0, 1],
-      ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      expectFinite(balancedCrossentropy.bind({}), a, b);
-      expectFinite(balancedCrossentropy.bind({ activation: 'sigmoid' }), a, b);
-      tf.dispose([a, b]);
-    }
+    expectFiniteAt(
+      [EDGE_INPUTS.emptyMask, EDGE_INPUTS.fullMask, EDGE_INPUTS.perfect],
+      [2, 2, 1],
+      [balancedCrossentropy.bind({}), balancedCrossentropy.bind({ activation: 'sigmoid' })],
+    );
     expect(run([1, 0, 0, 1], [1, 0, 0, 1], [1, 4, 1])[0]).toBeLessThan(2e-7);
   });
 

@@ -1,15 +1,26 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { tf } from '../../tf.ts';
-import { binaryLogs, CLIP_EPS, PIXEL_REDUCTION, type PixelReduction, reducePixels } from './pixel-common.ts';
-import { ACTIVATION, type Activation, prepare } from '../../segmentation/pipeline.ts';
+import { binaryLogs, PIXEL_EPSILON, reducePixels } from './pixel-common.ts';
+import { ACTIVATION, PIXEL_REDUCTION, prepare } from '../../segmentation/index.ts';
 
-export interface BalancedCrossentropyOptions {
-  /** Weight of the positive term; 'auto' = each sample's fraction of negative elements. */
-  readonly beta?: 'auto' | number;
-  readonly activation?: Activation;
-  readonly eps?: number | null;
-  readonly reduction?: PixelReduction;
-}
+const PARAMS = [
+  {
+    name: 'beta',
+    type: ['enum', 'number'],
+    values: ['auto'],
+    default: 'auto',
+    range: [0, 1],
+    doc:
+      "Weight of the positive term. 'auto': per sample, the fraction of negative elements 1 − mean(y) (HED); a " +
+      'number: the same β for every element.',
+  },
+  ACTIVATION,
+  PIXEL_EPSILON,
+  PIXEL_REDUCTION,
+] as const;
+
+export type BalancedCrossentropyOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'balancedCrossentropy';
 
@@ -44,21 +55,7 @@ export const balancedCrossentropy = defineLoss<BalancedCrossentropyOptions>(
       'Binary masks with a rare foreground (edges, thin structures) whose share varies from image to image; with ' +
       'balanced data plain BCE is the better choice. For heavily imbalanced data or small lesions prefer the focal ' +
       'family; to optimise IoU and boundaries directly, Lovász.',
-    params: [
-      {
-        name: 'beta',
-        type: ['enum', 'number'],
-        values: ['auto'],
-        default: 'auto',
-        range: [0, 1],
-        doc:
-          "Weight of the positive term. 'auto': per sample, the fraction of negative elements 1 − mean(y) (HED); a " +
-          'number: the same β for every element.',
-      },
-      ACTIVATION,
-      CLIP_EPS,
-      PIXEL_REDUCTION,
-    ],
+    params: PARAMS,
     references: [
       'Xie & Tu 2015, "Holistically-Nested Edge Detection", ICCV 2015, arXiv:1504.06375',
       'Jadon 2020, "A survey of loss functions for semantic segmentation", CIBCB 2020, arXiv:2006.14822',
@@ -66,11 +63,16 @@ export const balancedCrossentropy = defineLoss<BalancedCrossentropyOptions>(
     properties: ['nonNegative', 'zeroAtPerfect'],
   },
   (yTrue, yPred, sampleWeight, o) => {
-    const prep = prepare(ID, yTrue, yPred, { activation: o.activation });
+    const prep = prepare(ID, yTrue, yPred, {
+      activation: o.activation,
+      sparseLabels: false,
+      ignoreIndex: null,
+      includeBackground: true,
+    });
     const g = prep.g;
     const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
     const beta = o.beta === 'auto' ? tf.sub(1, tf.mean(g, axes, true)) : tf.scalar(o.beta);
-    const { nlp, nl1p } = binaryLogs(prep, o.eps);
+    const { nlp, nl1p } = binaryLogs(prep, o.epsilon);
     const e = tf.add(tf.mul(tf.mul(beta, g), nlp), tf.mul(tf.mul(tf.sub(1, beta), tf.sub(1, g)), nl1p));
     return reducePixels(ID, e, prep, { reduction: o.reduction, channelReduction: 'mean', sampleWeight });
   },

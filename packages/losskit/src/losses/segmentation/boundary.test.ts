@@ -1,32 +1,19 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
-import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../../test/helpers/assert.ts';
-import { checkGradient } from '../../../test/helpers/gradcheck.ts';
-import {
-  agreement,
-  caseOptions,
-  describeGoldens,
-  fitLogits,
-  flat,
-  randomMasks,
-  randomProbs,
-  shapeOf,
-} from '../../../test/helpers/distance-golden.ts';
-import { boundary64, boundaryPhi64, type BoundaryOptions64 } from '../../../test/reference/distance-losses.ts';
+import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
+import { expectAllClose, expectThrows, expectTidy, lossRunner, take } from '../../../test/helpers/assert.ts';
+import { describeGoldens, randomMasks, randomProbs } from '../../../test/helpers/distance-golden.ts';
+import * as distanceLoss from '../../../test/helpers/distance-loss.ts';
+import { boundary64, boundaryPhi64 } from '../../../test/reference/distance-losses.ts';
 import { boundaryLoss, type BoundaryLossOptions } from './boundary.ts';
 import { distanceMaps, packDistanceMaps } from './distance-maps.ts';
 
 type Opts = BoundaryLossOptions & { sampleWeight?: Tensor };
 
-function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  return runLoss(boundaryLoss, yt, yp, shape, o);
-}
+const run = lossRunner(boundaryLoss);
 
-describeGoldens('boundary_loss', 'boundaryLoss', boundaryLoss, (c) => {
-  return boundary64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), caseOptions(c));
-});
+describeGoldens('boundary_loss', 'boundaryLoss', boundaryLoss, boundary64);
 
 describe.each(BACKENDS)('boundaryLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -84,56 +71,42 @@ describe.each(BACKENDS)('boundaryLoss on %s', (backend) => {
     });
   });
 
-  it('follows the oracle with spacing, offsets, activations, 1-D and 3-D', () => {
-    for (const [shape, o] of [
+  distanceLoss.itFollowsOracle(
+    'follows the oracle with spacing, offsets, activations, 1-D and 3-D',
+    boundaryLoss,
+    boundary64,
+    [
       [[2, 6, 7, 2], { spacing: [0.5, 2], insideOffset: 0 }],
       [[2, 6, 7, 2], { insideOffset: 2.5, activation: 'softmax' }],
       [[2, 6, 7, 1], { activation: 'sigmoid' }],
       [[3, 11, 1], {}],
       [[1, 4, 5, 3, 2], { spacing: [2.5, 1, 0.8], classIndices: [0, 1] }],
-    ] as [number[], BoundaryOptions64][]) {
-      const yt = randomMasks(21 + shape.length, shape);
-      let yp = randomProbs(22, yt);
-      if (o.activation) yp = yp.map((p) => Math.log(p / (1 - p)));
-      expectAllClose(run(yt, yp, shape, o), boundary64(yt, yp, shape, o), { rtol: 1e-5, atol: 1e-7 });
-    }
-  });
+    ],
+  );
 
-  it('weights per sample or per group with sampleWeight', () => {
-    const shape = [2, 5, 5, 3];
-    const yt = randomMasks(31, shape);
-    const yp = randomProbs(32, yt);
-    for (const w of [[0.5], [2, 0.25], [1, 2, 3, 4]]) {
-      const sw =
-        w.length === 4 ? tf.tensor2d(w, [2, 2]) : w.length === 2 ? tf.tensor2d(w, [2, 1]) : tf.scalar(w[0]);
-      expectAllClose(run(yt, yp, shape, { sampleWeight: sw }), boundary64(yt, yp, shape, { weights: w }), {
-        rtol: 1e-5,
-        atol: 1e-7,
-      });
-      sw.dispose();
-    }
-  });
+  // Two weights are one per sample, as a [2, 1] tensor here.
+  distanceLoss.itWeightsBySampleWeight(
+    'weights per sample or per group with sampleWeight',
+    boundaryLoss,
+    boundary64,
+    {
+      shape: [2, 5, 5, 3],
+      toTensor: (w) => distanceLoss.sampleWeightTensor(w, [2, 1]),
+      tol: { rtol: 1e-5, atol: 1e-7 },
+    },
+  );
 
-  it('has the gradient of its float64 oracle, φ/N', () => {
-    for (const [shape, o] of [
+  distanceLoss.itHasOracleGradient(
+    'has the gradient of its float64 oracle, φ/N',
+    backend,
+    boundaryLoss,
+    boundary64,
+    [
       [[2, 5, 6, 1], {}],
       [[1, 4, 5, 3], { classIndices: [0, 2], spacing: [1, 1.5] }],
       [[2, 5, 4, 2], { activation: 'softmax', reduction: 'sum' }],
-    ] as [number[], BoundaryOptions64][]) {
-      const yt = randomMasks(41 + shape.length, shape);
-      const ytT = tf.tensor(yt, shape);
-      let yp = randomProbs(42, yt);
-      if (o.activation) yp = yp.map((p) => Math.log(p / (1 - p)));
-      checkGradient({
-        loss: (p: Tensor) => boundaryLoss(ytT, p, o),
-        oracle: (x) => boundary64(yt, x, shape, o).reduce((s, v) => s + v, 0),
-        yPred: yp,
-        shape,
-        rtol: backendTol(backend, 1e-3),
-      });
-      ytT.dispose();
-    }
-  });
+    ],
+  );
 
   it('gives identical values from precomputed maps, and the maps are φ of each channel', () => {
     fc.assert(
@@ -155,12 +128,8 @@ describe.each(BACKENDS)('boundaryLoss on %s', (backend) => {
         }
         const ytT = tf.tensor(yt, shape);
         const yp = tf.tensor(randomProbs(seed + 1, yt), shape);
-        const packed = packDistanceMaps(boundaryLoss, ytT, o);
-        const pre = { ...o, precomputedMaps: true };
-        expect(Array.from(take(boundaryLoss(packed, yp, pre)))).toEqual(
-          Array.from(take(boundaryLoss(ytT, yp, o))),
-        );
-        tf.dispose([ytT, yp, packed]);
+        distanceLoss.expectPrecomputedMapsAgree(boundaryLoss, boundaryLoss, ytT, yp, o);
+        tf.dispose([ytT, yp]);
       }),
       { numRuns: 8, seed: 3 },
     );
@@ -177,29 +146,20 @@ describe.each(BACKENDS)('boundaryLoss on %s', (backend) => {
     tf.dispose([a, b]);
   });
 
-  it('drives free logits to the target mask (convergence, catches sign bugs)', () => {
-    const shape = [2, 8, 8, 1];
-    const yt = randomMasks(77, shape);
-    const { first, last, probs } = fitLogits(
-      (a, b) => boundaryLoss(a, b, { activation: 'sigmoid', insideOffset: 0 }),
-      yt,
-      shape,
-    );
-    expect(last).toBeLessThan(first - 0.1);
-    expect(agreement(probs, yt)).toBeGreaterThanOrEqual(0.95);
-  });
+  // The loss can be negative, so the drop is absolute.
+  distanceLoss.itDrivesLogitsToMask(
+    (a, b) => boundaryLoss(a, b, { activation: 'sigmoid', insideOffset: 0 }),
+    (first) => first - 0.1,
+  );
 
-  it('leaves only its result behind', () => {
-    const shape = [2, 4, 4, 2];
-    const yt = tf.tensor(randomMasks(5, shape), shape);
-    const yp = tf.tensor(randomProbs(6, randomMasks(5, shape)), shape);
+  distanceLoss.itLeavesOnlyItsResult((yt, yp) => {
     expectTidy(() => boundaryLoss(yt, yp));
     expectTidy(() =>
       boundaryLoss(yt, yp, { classIndices: [1, 0], reduction: 'none', activation: 'softmax' }),
     );
     const packed = packDistanceMaps('boundary', yt);
     expectTidy(() => boundaryLoss(packed, yp, { precomputedMaps: true }));
-    tf.dispose([yt, yp, packed]);
+    packed.dispose();
   });
 
   it('rejects bad inputs and options, naming the loss and the shapes', () => {

@@ -3,19 +3,15 @@ import type { SegReduction } from '../../core/types.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf } from '../../tf.ts';
 import {
-  ACTIVATION,
-  type Activation,
-  activate,
   checkInputs,
   keptChannels,
   pickChannels,
   PRECOMPUTED_MAPS,
   reduceGroups,
-  SEG_REDUCTION,
-  SPACING,
   spatialMean,
   splitTrue,
 } from '../../segmentation/distance-common.ts';
+import { activate, ACTIVATION, type Activation, GROUP_REDUCTION, SPACING } from '../../segmentation/index.ts';
 import { boundaryPhi, mapsOf } from './distance-planes.ts';
 
 export interface BoundaryLossOptions {
@@ -99,7 +95,7 @@ export const boundaryLoss = defineLoss<BoundaryLossOptions>(
         doc: 'Subtracted from the inside distance, in pixels (not scaled by spacing); LIVIAETS uses 1.',
       },
       SPACING,
-      SEG_REDUCTION,
+      GROUP_REDUCTION,
       ACTIVATION,
       PRECOMPUTED_MAPS,
     ],

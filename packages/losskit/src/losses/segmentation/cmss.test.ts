@@ -2,17 +2,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../../test/helpers/assert.ts';
+import { expectAllClose, expectThrows, expectTidy, runLoss } from '../../../test/helpers/assert.ts';
 import { checkGradient } from '../../../test/helpers/gradcheck.ts';
-import {
-  agreement,
-  describeGoldens,
-  fitLogits,
-  flat,
-  randomMasks,
-  randomProbs,
-  shapeOf,
-} from '../../../test/helpers/distance-golden.ts';
+import { describeGoldens, randomMasks, randomProbs } from '../../../test/helpers/distance-golden.ts';
+import * as distanceLoss from '../../../test/helpers/distance-loss.ts';
 import { cmss64, type CmssOptions64 } from '../../../test/reference/distance-losses.ts';
 import { cmssLoss, type CmssLossOptions } from './cmss.ts';
 
@@ -22,9 +15,7 @@ function run(yt: readonly number[], yp: readonly number[], shape: number[], o: O
   return runLoss(cmssLoss, yt, yp, shape, o)[0];
 }
 
-describeGoldens('cmss_loss', 'cmssLoss', cmssLoss, (c) => {
-  return cmss64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), c.options);
-});
+describeGoldens('cmss_loss', 'cmssLoss', cmssLoss, cmss64);
 
 describe.each(BACKENDS)('cmssLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -79,17 +70,9 @@ describe.each(BACKENDS)('cmssLoss on %s', (backend) => {
     expect(Math.abs(both - (run(y1, p1, shape) + run(y2, p2, shape)) / 2)).toBeGreaterThan(1e-3);
   });
 
-  it('weights each sample by sampleWeight', () => {
-    const shape = [2, 5, 5, 1];
-    const yt = randomMasks(31, shape);
-    const yp = randomProbs(32, yt);
-    for (const w of [[2], [0.5, 3]]) {
-      const sw = w.length === 1 ? tf.scalar(w[0]) : tf.tensor1d(w);
-      expectAllClose(run(yt, yp, shape, { sampleWeight: sw }), cmss64(yt, yp, shape, { weights: w }), {
-        rtol: 1e-5,
-      });
-      sw.dispose();
-    }
+  distanceLoss.itWeightsBySampleWeight('weights each sample by sampleWeight', cmssLoss, cmss64, {
+    shape: [2, 5, 5, 1],
+    weights: [[2], [0.5, 3]],
   });
 
   it('has the gradient of its float64 oracle with e·f held constant', () => {
@@ -122,28 +105,15 @@ describe.each(BACKENDS)('cmssLoss on %s', (backend) => {
       randomProbs(5, yt),
     ]) {
       expectAllClose(run(yt, yp, shape), cmss64(yt, yp, shape), { rtol: 1e-5 });
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      for (const v of take(tf.grad((p: Tensor) => cmssLoss(a, p))(b))) expect(Number.isFinite(v)).toBe(true);
-      tf.dispose([a, b]);
+      distanceLoss.expectFiniteGradient(cmssLoss, yt, yp, shape);
     }
   });
 
-  it('drives free logits to the target mask (convergence, catches sign bugs)', () => {
-    const shape = [2, 8, 8, 1];
-    const yt = randomMasks(77, shape);
-    const { first, last, probs } = fitLogits((a, b) => cmssLoss(a, b, { activation: 'sigmoid' }), yt, shape);
-    expect(last).toBeLessThan(0.2 * first);
-    expect(agreement(probs, yt)).toBeGreaterThanOrEqual(0.95);
-  });
+  distanceLoss.itDrivesLogitsToMask((a, b) => cmssLoss(a, b, { activation: 'sigmoid' }));
 
-  it('leaves only its result behind', () => {
-    const shape = [2, 4, 4, 2];
-    const yt = tf.tensor(randomMasks(5, shape), shape);
-    const yp = tf.tensor(randomProbs(6, randomMasks(5, shape)), shape);
+  distanceLoss.itLeavesOnlyItsResult((yt, yp) => {
     expectTidy(() => cmssLoss(yt, yp));
     expectTidy(() => tf.grad((p: Tensor) => cmssLoss(yt, p))(yp));
-    tf.dispose([yt, yp]);
   });
 
   it('rejects bad inputs and options, naming the loss and the shapes', () => {

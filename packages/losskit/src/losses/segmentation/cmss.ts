@@ -2,16 +2,8 @@ import { defineLoss } from '../../core/define-loss.ts';
 import { divideNoNan } from '../../core/numerics.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
-import {
-  ACTIVATION,
-  type Activation,
-  activate,
-  bce,
-  checkInputs,
-  detached,
-  EPSILON,
-  type SegLayout,
-} from '../../segmentation/distance-common.ts';
+import { bce, checkInputs, detached, type SegLayout } from '../../segmentation/distance-common.ts';
+import { activate, ACTIVATION, type Activation, EPSILON } from '../../segmentation/index.ts';
 
 export interface CmssLossOptions {
   /** Stabiliser in the normalised structure terms (0.01, "found empirically"). */

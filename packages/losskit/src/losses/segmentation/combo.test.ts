@@ -5,14 +5,13 @@ import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/he
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
+  ALL_EDGE_INPUTS,
   bernoulli,
-  expectFinite,
-  expectGolden,
-  flat,
+  describeRegionOracle,
+  expectFiniteAt,
+  itRunsGoldens,
   labels,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { combo64, type Combo64 } from '../../../test/reference/pixel-compound.ts';
@@ -30,19 +29,12 @@ function run(yt: number[], yp: number[], shape: number[], o: ComboOptions = {}, 
   return v;
 }
 
-describe('combo float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = combo64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v], flat(c.expected), 1e-9);
-  });
-});
+describeRegionOracle('combo', golden, combo64);
 
 describe.each(BACKENDS)('combo on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(combo, c);
-  });
+  itRunsGoldens(combo, golden);
 
   it('matches hand-derived values, negative ones included', () => {
     // y = [1, 0], p = ½: L_mbce = −mean[½·ln ½, ½·ln ½] = ½·ln 2; Dice = (1 + 1e-5)/(2 + 1e-5).
@@ -146,31 +138,11 @@ describe.each(BACKENDS)('combo on %s', (backend) => {
   });
 
   it('stays finite at p exactly 0 and 1, empty and full masks, perfect predictions', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
-      [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
-      ],
-      [
-        [0, 0, 0, 0],
-        [0, 0, 0, 0],
-      ],
-      [
-        [1, 1, 1, 1],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 0, 0, 1],
-        [1, 0, 0, 1],
-      ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      expectFinite(combo.bind({}), a, b);
-      expectFinite(combo.bind({ activation: 'sigmoid', smoothNr: 0, smoothDr: 1e-7 }), a, b);
-      tf.dispose([a, b]);
-    }
+    expectFiniteAt(
+      ALL_EDGE_INPUTS,
+      [2, 2, 1],
+      [combo.bind({}), combo.bind({ activation: 'sigmoid', smoothNr: 0, smoothDr: 1e-7 })],
+    );
   });
 
   it('rejects bad inputs, options and sample weights with messages naming the loss', () => {

@@ -1,37 +1,46 @@
+import { defineLoss } from '../../core/define-loss.ts';
 import { divideNoNan, epsilon } from '../../core/numerics.ts';
-import type { Resolved } from '../../core/options.ts';
+import type { OptionsOf, Resolved } from '../../core/options.ts';
 import { regionFused } from '../../fused/region.ts';
 import { tf } from '../../tf.ts';
-import { binaryLogs, CLIP_EPS, maskValid, rejectSampleWeight, validCount } from './pixel-common.ts';
+import { binaryLogs, maskValid, PIXEL_EPSILON, rejectSampleWeight, validCount } from './pixel-common.ts';
 import {
-  type Activation,
-  defineRegionLoss,
   diceScore,
   finishGroups,
   GROUP_PARAMS,
   groupSums,
   LAYOUT_PARAMS,
+  ONE_MINUS_SCORE,
   prepare,
-  type RegionOptions,
+  type RegionLossOptions,
+  SMOOTH_DR,
+  SMOOTH_NR,
+  type SmoothOptions,
+} from '../../segmentation/index.ts';
+
+const PARAMS = [
+  {
+    name: 'alpha',
+    type: 'number',
+    default: 0.5,
+    range: [0, 1],
+    doc: 'Weight of the positive term of the cross-entropy (the paper’s β, Kaggle’s ALPHA); 1 − alpha weighs negatives.',
+  },
+  {
+    name: 'ceRatio',
+    type: 'number',
+    default: 0.5,
+    range: [0, 1],
+    doc: 'Share of the cross-entropy (the paper’s α, Kaggle’s CE_RATIO); 1 − ceRatio multiplies −Dice.',
+  },
+  ...LAYOUT_PARAMS,
+  ...GROUP_PARAMS,
   SMOOTH_NR,
   SMOOTH_DR,
-} from '../../segmentation/pipeline.ts';
+  PIXEL_EPSILON,
+] as const;
 
-export interface ComboOptions {
-  /** Weight of the positive term of the cross-entropy (the paper's β; Kaggle's ALPHA). */
-  readonly alpha?: number;
-  /** Share of the cross-entropy in the loss (the paper's α; Kaggle's CE_RATIO). */
-  readonly ceRatio?: number;
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly ignoreIndex?: number | null;
-  readonly includeBackground?: boolean;
-  readonly reduceBatch?: boolean;
-  readonly reduceChannels?: boolean;
-  readonly smoothNr?: number;
-  readonly smoothDr?: number;
-  readonly eps?: number | null;
-}
+export type ComboOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'combo';
 
@@ -45,7 +54,7 @@ const ID = 'combo';
  * Conventions: the value is **negative** for good predictions (down to −(1 − ceRatio)). ceRatio = 1 is the weighted
  * BCE alone (`balancedCrossentropy` with β = α), ceRatio = 0 is `−mean Dice` (`dice − 1`). The widely copied Kaggle
  * code weights the negative term by α(1 − α) (operator precedence), uses a global Dice with smoothing 1 and a clip at
- * 1e-9 that is 0 in float32 (log 0 at y = 0, p = 1): not reproduced. Probabilities are clipped to [eps, 1 − eps]; with
+ * 1e-9 that is 0 in float32 (log 0 at y = 0, p = 1): not reproduced. Probabilities are clipped to [epsilon, 1 − epsilon]; with
  * `activation: 'sigmoid'` the cross-entropy is exact from the logits.
  *
  * @param yTrue `[B, ...spatial, C]` masks, or `[B, ...spatial]` integer labels with `sparseLabels`
@@ -57,7 +66,7 @@ const ID = 'combo';
  * @see Taghanaki et al. 2019, "Combo loss: Handling input and output imbalance in multi-organ segmentation",
  *   Computerized Medical Imaging and Graphics 75, arXiv:1805.02798
  */
-export const combo = defineRegionLoss<ComboOptions>(
+export const combo = defineLoss<ComboOptions>(
   {
     id: ID,
     aliases: ['combo_loss', 'ComboLoss'],
@@ -72,27 +81,7 @@ export const combo = defineRegionLoss<ComboOptions>(
       'under-segments small structures (with balanced data plain BCE suffices). alpha > 0.5 penalises false ' +
       'negatives more. The value can be negative; compare runs by Dice, not by the loss. For heavily imbalanced ' +
       'data and small lesions consider the focal family (unified focal); to optimise IoU directly, Lovász.',
-    params: [
-      {
-        name: 'alpha',
-        type: 'number',
-        default: 0.5,
-        range: [0, 1],
-        doc: 'Weight of the positive term of the cross-entropy (the paper’s β, Kaggle’s ALPHA); 1 − alpha weighs negatives.',
-      },
-      {
-        name: 'ceRatio',
-        type: 'number',
-        default: 0.5,
-        range: [0, 1],
-        doc: 'Share of the cross-entropy (the paper’s α, Kaggle’s CE_RATIO); 1 − ceRatio multiplies −Dice.',
-      },
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      SMOOTH_NR,
-      SMOOTH_DR,
-      CLIP_EPS,
-    ],
+    params: PARAMS,
     references: [
       'Taghanaki, Zheng, Zhou, Georgescu, Sharma, Xu, Comaniciu & Hamarneh 2019, "Combo loss: Handling input and ' +
         'output imbalance in multi-organ segmentation", Computerized Medical Imaging and Graphics 75, arXiv:1805.02798',
@@ -102,29 +91,31 @@ export const combo = defineRegionLoss<ComboOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    const prep = prepare(ID, yTrue, yPred, regionOptions(o));
+    const r = regionOptions(o);
+    const prep = prepare(ID, yTrue, yPred, r);
     const g = prep.g;
-    const { nlp, nl1p } = binaryLogs(prep, o.eps);
+    const { nlp, nl1p } = binaryLogs(prep, o.epsilon);
     const ceElements = tf.add(
       tf.mul(tf.mul(g, o.alpha), nlp),
       tf.mul(tf.mul(tf.sub(1, g), 1 - o.alpha), nl1p),
     );
     const ce = divideNoNan(tf.sum(maskValid(ceElements, prep)), validCount(prep));
     // The shared Dice of the region pipeline (steps 5–9: per-group sums, score, mean over groups).
-    const meanDice = finishGroups(ID, diceScore(groupSums(prep), prep.options), prep);
+    const meanDice = finishGroups(ID, diceScore(groupSums(prep, r), r), prep, r);
     return tf.sub(tf.mul(ce, o.ceRatio), tf.mul(meanDice, 1 - o.ceRatio));
   },
-  {},
-  (yTrue, yPred, sampleWeight, o) =>
-    regionFused(ID, yTrue, yPred, sampleWeight, regionOptions(o), {
-      score: { kn: 2, kt: 0, kp: 1, kg: 1 },
-      squaredAllowed: false,
-      combo: { alpha: o.alpha, ceRatio: o.ceRatio, eps: o.eps ?? epsilon() },
-    }),
+  {
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused(ID, yTrue, yPred, sampleWeight, regionOptions(o), {
+        score: { kn: 2, kt: 0, kp: 1, kg: 1 },
+        squaredAllowed: false,
+        combo: { alpha: o.alpha, ceRatio: o.ceRatio, eps: o.epsilon ?? epsilon() },
+      }),
+  },
 );
 
-/** The region pipeline's options of a combo call (the rest keep their defaults: mean over groups, no masking). */
-function regionOptions(o: Resolved<ComboOptions>): RegionOptions {
+/** The region pipeline's options of a combo call: its Dice term is a plain mean over groups, unmasked, unweighted. */
+function regionOptions(o: Resolved<ComboOptions>): RegionLossOptions & SmoothOptions {
   return {
     activation: o.activation,
     sparseLabels: o.sparseLabels,
@@ -134,5 +125,11 @@ function regionOptions(o: Resolved<ComboOptions>): RegionOptions {
     reduceChannels: o.reduceChannels,
     smoothNr: o.smoothNr,
     smoothDr: o.smoothDr,
+    epsClamp: 0,
+    maskEmptyClasses: false,
+    classWeights: null,
+    reduction: 'mean',
+    squaredPred: false,
+    ...ONE_MINUS_SCORE,
   };
 }

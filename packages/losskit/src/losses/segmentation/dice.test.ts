@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RefOptions } from '../../../test/reference/region-common.ts';
@@ -8,15 +7,14 @@ import { refDice } from '../../../test/reference/region-losses.ts';
 import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/helpers/assert.ts';
 import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient } from '../../../test/helpers/gradcheck.ts';
+import { flat, goldenCase } from '../../../test/helpers/golden.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { dice, type DiceOptions } from './dice.ts';
 
 /** The binary 2×4×4×1 input of the golden case `dice_default_2x4x4x1` (segmentation-region.md §1.3). */
 function specInput(): { yTrue: number[]; yPred: number[] } {
-  const url = new URL('../../../test/golden/segmentation-region.json', import.meta.url);
-  const cases = JSON.parse(readFileSync(url, 'utf8')) as { id: string; y_true: unknown; y_pred: unknown }[];
-  const c = cases.find((x) => x.id === 'dice_default_2x4x4x1')!;
-  return { yTrue: (c.y_true as number[][][][]).flat(3), yPred: (c.y_pred as number[][][][]).flat(3) };
+  const c = goldenCase('region', 'dice_default_2x4x4x1');
+  return { yTrue: flat(c.y_true), yPred: flat(c.y_pred) };
 }
 
 const t = (v: readonly number[], s: readonly number[], dtype: 'float32' | 'int32' = 'float32') =>

@@ -1,19 +1,11 @@
+import { defineLoss } from '../../core/define-loss.ts';
 import {
-  CLASS_WEIGHTS,
-  defineRegionLoss,
   diceScore,
-  EPS,
-  GROUP_PARAMS,
-  LAYOUT_PARAMS,
-  LOG_LOSS,
-  MASK_EMPTY_CLASSES,
-  PRESET,
-  REDUCTION,
+  REGION_PARAMS,
   type RegionOptions,
   regionLoss,
-  SMOOTH_PARAMS,
-  SQUARED_PRED,
-} from '../../segmentation/pipeline.ts';
+  regionPresets,
+} from '../../segmentation/index.ts';
 import { regionFused } from '../../fused/region.ts';
 
 /** Options of `dice`: the shared region options of segmentation-region.md §1.6. */
@@ -23,7 +15,7 @@ export type DiceOptions = RegionOptions;
  * Soft Dice loss (Milletari et al. 2016; segmentation-region.md §2.5).
  *
  * Unreduced, per group (sample × class by default): `ℓ = 1 − (2·Σpg + s_nr) / (Σp^k + Σg^k + s_dr)`, k = 2 with
- * `squaredPred`, else 1; `−log(max(D, eps))` with `logLoss`.
+ * `squaredPred`, else 1; `−log(max(D, logEpsilon))` with `logLoss`.
  *
  * Conventions: groups are per sample and per class with smoothing 1e-5/1e-5 (MONAI). smp sums over the batch
  * (`reduceBatch`), masks empty classes and clamps the denominator at 1e-7; Keras 3 and Jadon sum over everything
@@ -40,7 +32,7 @@ export type DiceOptions = RegionOptions;
  * dice(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.1428565
  * @see Milletari, Navab & Ahmadi 2016, "V-Net", 3DV, arXiv:1606.04797
  */
-export const dice = defineRegionLoss<DiceOptions>(
+export const dice = defineLoss<DiceOptions>(
   {
     id: 'dice',
     aliases: ['dice_loss', 'DiceLoss', 'soft_dice', 'soft_dice_loss'],
@@ -54,18 +46,7 @@ export const dice = defineRegionLoss<DiceOptions>(
       'optimises the overlap that is usually reported and ignores the mass of easy background. It treats false ' +
       'positives and false negatives alike; for heavily imbalanced data or small lesions prefer Tversky with ' +
       'β > α or focal Tversky. Often combined with cross-entropy for smoother early training.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      ...SMOOTH_PARAMS,
-      MASK_EMPTY_CLASSES,
-      CLASS_WEIGHTS,
-      REDUCTION,
-      SQUARED_PRED,
-      LOG_LOSS,
-      EPS,
-      PRESET,
-    ],
+    params: REGION_PARAMS,
     references: [
       'Milletari, Navab & Ahmadi 2016, "V-Net: Fully Convolutional Neural Networks for Volumetric Medical Image ' +
         'Segmentation", 3DV 2016, arXiv:1606.04797',
@@ -76,10 +57,12 @@ export const dice = defineRegionLoss<DiceOptions>(
   },
   (yTrue, yPred, sampleWeight, o) =>
     regionLoss('dice', yTrue, yPred, sampleWeight, o, (s) => diceScore(s, o)),
-  {},
-  (yTrue, yPred, sampleWeight, o) =>
-    regionFused('dice', yTrue, yPred, sampleWeight, o, {
-      score: { kn: 2, kt: 0, kp: 1, kg: 1 },
-      squaredAllowed: true,
-    }),
+  {
+    presets: regionPresets(),
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused('dice', yTrue, yPred, sampleWeight, o, {
+        score: { kn: 2, kt: 0, kp: 1, kg: 1 },
+        squaredAllowed: true,
+      }),
+  },
 );

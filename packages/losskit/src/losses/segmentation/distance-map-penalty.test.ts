@@ -1,37 +1,24 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
-import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../../test/helpers/assert.ts';
-import { checkGradient } from '../../../test/helpers/gradcheck.ts';
-import {
-  agreement,
-  caseOptions,
-  describeGoldens,
-  fitLogits,
-  flat,
-  randomMasks,
-  randomProbs,
-  shapeOf,
-} from '../../../test/helpers/distance-golden.ts';
-import {
-  distanceMapPenalty64,
-  dmpPhi64,
-  type WeightedBceOptions64,
-} from '../../../test/reference/distance-losses.ts';
+import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
+import { expectAllClose, expectThrows, expectTidy, lossRunner, take } from '../../../test/helpers/assert.ts';
+import { describeGoldens, randomMasks, randomProbs } from '../../../test/helpers/distance-golden.ts';
+import * as distanceLoss from '../../../test/helpers/distance-loss.ts';
+import { distanceMapPenalty64, dmpPhi64 } from '../../../test/reference/distance-losses.ts';
 import { distanceMapPenaltyBce, type DistanceMapPenaltyBceOptions } from './distance-map-penalty.ts';
-import { distanceMaps, packDistanceMaps } from './distance-maps.ts';
+import { distanceMaps } from './distance-maps.ts';
 
 type Opts = DistanceMapPenaltyBceOptions & { sampleWeight?: Tensor };
 
-function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  return runLoss(distanceMapPenaltyBce, yt, yp, shape, o);
-}
+const run = lossRunner(distanceMapPenaltyBce);
 
-describeGoldens('distance_map_penalty_bce', 'distanceMapPenaltyBce', distanceMapPenaltyBce, (c) => {
-  const o = caseOptions(c) as WeightedBceOptions64;
-  return distanceMapPenalty64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
-});
+describeGoldens(
+  'distance_map_penalty_bce',
+  'distanceMapPenaltyBce',
+  distanceMapPenaltyBce,
+  distanceMapPenalty64,
+);
 
 describe.each(BACKENDS)('distanceMapPenaltyBce on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -59,61 +46,33 @@ describe.each(BACKENDS)('distanceMapPenaltyBce on %s', (backend) => {
     tf.dispose([yt, yp]);
   });
 
-  it('follows the oracle per channel, with spacing, epsilon, activations, reductions, 1-D and 3-D', () => {
-    for (const [shape, o] of [
-      [[2, 6, 7, 2], { reduction: 'none' }],
-      [[2, 6, 7, 2], { spacing: [0.5, 2], reduction: 'sum' }],
-      [[2, 6, 7, 1], { epsilon: 0.05 }],
-      [[2, 6, 7, 1], { activation: 'sigmoid', reduction: 'none' }],
-      [[1, 5, 6, 3], { activation: 'softmax' }],
-      [[3, 11, 1], { reduction: 'none' }],
-      [[1, 4, 5, 3, 2], { spacing: [2.5, 1, 0.8], reduction: 'none' }],
-    ] as [number[], WeightedBceOptions64][]) {
-      const yt = randomMasks(21 + shape.length, shape);
-      let yp = randomProbs(22, yt);
-      if (o.activation) yp = yp.map((p) => Math.log(p / (1 - p)));
-      const got = run(yt, yp, shape, o);
-      expect(got.length).toBe(o.reduction === 'none' ? shape[0] * shape[shape.length - 1] : 1);
-      expectAllClose(got, distanceMapPenalty64(yt, yp, shape, o), { rtol: 1e-5, atol: 1e-7 });
-    }
-  });
+  distanceLoss.itFollowsOracle(
+    'follows the oracle per channel, with spacing, epsilon, activations, reductions, 1-D and 3-D',
+    distanceMapPenaltyBce,
+    distanceMapPenalty64,
+    distanceLoss.WEIGHTED_BCE_ORACLE_CASES,
+    { checkLength: true },
+  );
 
-  it('weights per sample or per group with sampleWeight', () => {
-    const shape = [2, 5, 5, 2];
-    const yt = randomMasks(31, shape);
-    const yp = randomProbs(32, yt);
-    for (const w of [[0.5], [2, 0.25], [1, 2, 3, 4]]) {
-      const sw = w.length === 4 ? tf.tensor2d(w, [2, 2]) : w.length === 2 ? tf.tensor1d(w) : tf.scalar(w[0]);
-      expectAllClose(
-        run(yt, yp, shape, { sampleWeight: sw }),
-        distanceMapPenalty64(yt, yp, shape, { weights: w }),
-        { rtol: 1e-5 },
-      );
-      sw.dispose();
-    }
-  });
+  distanceLoss.itWeightsBySampleWeight(
+    'weights per sample or per group with sampleWeight',
+    distanceMapPenaltyBce,
+    distanceMapPenalty64,
+    { shape: [2, 5, 5, 2] },
+  );
 
-  it('has the gradient of its float64 oracle, (1 + Φ)·∂BCE/∂p/N', () => {
-    for (const [shape, o] of [
+  distanceLoss.itHasOracleGradient(
+    'has the gradient of its float64 oracle, (1 + Φ)·∂BCE/∂p/N',
+    backend,
+    distanceMapPenaltyBce,
+    distanceMapPenalty64,
+    [
       [[2, 5, 6, 1], {}],
       [[1, 4, 5, 3], { spacing: [1, 1.5], reduction: 'sum' }],
       [[2, 5, 4, 1], { activation: 'sigmoid' }],
       [[1, 4, 5, 2], { activation: 'softmax' }],
-    ] as [number[], WeightedBceOptions64][]) {
-      const yt = randomMasks(41 + shape.length, shape);
-      const ytT = tf.tensor(yt, shape);
-      let yp = randomProbs(42, yt);
-      if (o.activation) yp = yp.map((p) => Math.log(p / (1 - p)));
-      checkGradient({
-        loss: (p: Tensor) => distanceMapPenaltyBce(ytT, p, o),
-        oracle: (x) => distanceMapPenalty64(yt, x, shape, o).reduce((s, v) => s + v, 0),
-        yPred: yp,
-        shape,
-        rtol: backendTol(backend, 1e-3),
-      });
-      ytT.dispose();
-    }
-  });
+    ],
+  );
 
   it('gives identical values from precomputed maps, and the maps are Φ of each channel', () => {
     fc.assert(
@@ -127,12 +86,8 @@ describe.each(BACKENDS)('distanceMapPenaltyBce on %s', (backend) => {
         expectAllClose(phi, dmpPhi64(plane, [5, 6], [1, 0.6]), { rtol: 1e-5, atol: 1e-6 });
         const ytT = tf.tensor(yt, shape);
         const yp = tf.tensor(randomProbs(seed + 1, yt), shape);
-        const packed = packDistanceMaps(distanceMapPenaltyBce, ytT, o);
-        const pre = { ...o, precomputedMaps: true };
-        expect(Array.from(take(distanceMapPenaltyBce(packed, yp, pre)))).toEqual(
-          Array.from(take(distanceMapPenaltyBce(ytT, yp, o))),
-        );
-        tf.dispose([ytT, yp, packed]);
+        distanceLoss.expectPrecomputedMapsAgree(distanceMapPenaltyBce, distanceMapPenaltyBce, ytT, yp, o);
+        tf.dispose([ytT, yp]);
       }),
       { numRuns: 8, seed: 5 },
     );
@@ -145,32 +100,14 @@ describe.each(BACKENDS)('distanceMapPenaltyBce on %s', (backend) => {
     const v = run(yt, yp, shape);
     expect(Number.isFinite(v[0])).toBe(true);
     expectAllClose(v, distanceMapPenalty64(yt, yp, shape), { rtol: 1e-5 });
-    const a = tf.tensor(yt, shape);
-    const b = tf.tensor(yp, shape);
-    for (const g of take(tf.grad((p: Tensor) => distanceMapPenaltyBce(a, p))(b)))
-      expect(Number.isFinite(g)).toBe(true);
-    tf.dispose([a, b]);
+    distanceLoss.expectFiniteGradient(distanceMapPenaltyBce, yt, yp, shape);
   });
 
-  it('drives free logits to the target mask (convergence, catches sign bugs)', () => {
-    const shape = [2, 8, 8, 1];
-    const yt = randomMasks(77, shape);
-    const { first, last, probs } = fitLogits(
-      (a, b) => distanceMapPenaltyBce(a, b, { activation: 'sigmoid' }),
-      yt,
-      shape,
-    );
-    expect(last).toBeLessThan(0.2 * first);
-    expect(agreement(probs, yt)).toBeGreaterThanOrEqual(0.95);
-  });
+  distanceLoss.itDrivesLogitsToMask((a, b) => distanceMapPenaltyBce(a, b, { activation: 'sigmoid' }));
 
-  it('leaves only its result behind', () => {
-    const shape = [2, 4, 4, 2];
-    const yt = tf.tensor(randomMasks(5, shape), shape);
-    const yp = tf.tensor(randomProbs(6, randomMasks(5, shape)), shape);
+  distanceLoss.itLeavesOnlyItsResult((yt, yp) => {
     expectTidy(() => distanceMapPenaltyBce(yt, yp));
     expectTidy(() => distanceMapPenaltyBce(yt, yp, { reduction: 'none', activation: 'sigmoid' }));
-    tf.dispose([yt, yp]);
   });
 
   it('rejects bad inputs and options, naming the loss and the shapes', () => {

@@ -1,20 +1,16 @@
 import { defineLoss } from '../../core/define-loss.ts';
 import { tf } from '../../tf.ts';
 import {
-  ACTIVATION,
   type DistanceWeightedBceOptions,
-  activate,
   bce,
   checkInputs,
-  EPSILON,
   keptChannels,
   PRECOMPUTED_MAPS,
   reduceGroups,
-  SEG_REDUCTION,
-  SPACING,
   spatialMean,
   splitTrue,
 } from '../../segmentation/distance-common.ts';
+import { activate, ACTIVATION, EPSILON, GROUP_REDUCTION, SPACING } from '../../segmentation/index.ts';
 import { dmpPhi, mapsOf } from './distance-planes.ts';
 
 export type DistanceMapPenaltyBceOptions = DistanceWeightedBceOptions;
@@ -65,7 +61,7 @@ export const distanceMapPenaltyBce = defineLoss<DistanceMapPenaltyBceOptions>(
       'Boundary-critical or thin structures where plain BCE under-weights the hard pixels at object edges ' +
       '(cartilage, vessels, membranes). A pixel-wise loss: combine with a region loss (Dice) for class ' +
       'imbalance. The map Φ is ground-truth only: precompute it in the data pipeline (packDistanceMaps).',
-    params: [EPSILON, SPACING, SEG_REDUCTION, ACTIVATION, PRECOMPUTED_MAPS],
+    params: [EPSILON, SPACING, GROUP_REDUCTION, ACTIVATION, PRECOMPUTED_MAPS],
     references: [
       'Caliva et al. 2019, "Distance Map Loss Penalty Term for Semantic ' +
         'Segmentation", MIDL 2019, arXiv:1908.03679',

@@ -5,7 +5,7 @@
  * the loss then skips the ground-truth EDTs (and, for boundaryLoss and distanceMapPenaltyBce, every CPU step).
  */
 import type { Loss } from '../../core/define-loss.ts';
-import { closestNames, NameTable, normalizeName } from '../../util/names.ts';
+import { closestNames, entryTable, findLossName } from '../../util/names.ts';
 import { resolveOptions } from '../../core/options.ts';
 import type { LossInfo } from '../../core/types.ts';
 import { assertTensor, shapeText } from '../../core/validate.ts';
@@ -20,11 +20,8 @@ import { shapeAwareLoss } from './shape-aware.ts';
 /** The losses that take precomputed ground-truth maps. */
 const MAPPED: readonly Loss<never>[] = [hausdorffDtLoss, boundaryLoss, distanceMapPenaltyBce, shapeAwareLoss];
 
-const table = new NameTable<Loss<never>>();
-for (const l of MAPPED) {
-  const snake = l.info.id.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  table.add([l.info.id, snake, ...l.info.aliases], l);
-}
+/** Spelled as the catalog spells them (the shared name rule), without importing the catalog into losses/. */
+const table = entryTable(MAPPED);
 
 /** A loss that takes precomputed maps, by name (any spelling) or as the exported loss itself. */
 export type DistanceMapLoss =
@@ -45,8 +42,7 @@ function infoOf(owner: string, loss: unknown): LossInfo {
   }
   if (typeof loss !== 'string')
     throw new Error(`${owner}: loss must be a loss name or a loss, got ${typeof loss}`);
-  const n = normalizeName(loss);
-  const found = table.get(n) ?? (n.endsWith('loss') ? table.get(n.slice(0, -4)) : table.get(`${n}loss`));
+  const found = findLossName(table, loss);
   if (found) return found.info;
   const close = closestNames(loss, table.names());
   throw new Error(

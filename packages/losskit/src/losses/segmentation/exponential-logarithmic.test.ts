@@ -4,16 +4,16 @@ import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/he
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
+  ALL_EDGE_INPUTS,
   bernoulli,
+  describeRegionOracle,
   expectFinite,
-  expectGolden,
-  flat,
+  expectFiniteAt,
+  itRunsGoldens,
   labels,
   oneHot,
   probRows,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { exponentialLogarithmic64, type ExpLog64 } from '../../../test/reference/pixel-compound.ts';
@@ -37,19 +37,12 @@ function run(
   return v;
 }
 
-describe('exponentialLogarithmic float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = exponentialLogarithmic64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v], flat(c.expected), 1e-9);
-  });
-});
+describeRegionOracle('exponentialLogarithmic', golden, exponentialLogarithmic64);
 
 describe.each(BACKENDS)('exponentialLogarithmic on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(exponentialLogarithmic, c);
-  });
+  itRunsGoldens(exponentialLogarithmic, golden);
 
   it('matches a hand-derived value (one pixel, one channel expanded to [1 − p, p])', () => {
     // y = 1, p = ½: p' = [½, ½], g' = [0, 1]; Dice_bg = (0 + 1)/(½ + 0 + 1), Dice_fg = (1 + 1)/(½ + 1 + 1);
@@ -154,31 +147,11 @@ describe.each(BACKENDS)('exponentialLogarithmic on %s', (backend) => {
   });
 
   it('stays finite at p exactly 0 and 1, empty and full masks, perfect predictions (pinned gradient at −ln 1 = 0)', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
-      [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
-      ],
-      [
-        [0, 0, 0, 0],
-        [0, 0, 0, 0],
-      ],
-      [
-        [1, 1, 1, 1],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 0, 0, 1],
-        [1, 0, 0, 1],
-      ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      expectFinite(exponentialLogarithmic.bind({}), a, b);
-      expectFinite(exponentialLogarithmic.bind({ activation: 'sigmoid' }), a, b);
-      tf.dispose([a, b]);
-    }
+    expectFiniteAt(
+      ALL_EDGE_INPUTS,
+      [2, 2, 1],
+      [exponentialLogarithmic.bind({}), exponentialLogarithmic.bind({ activation: 'sigmoid' })],
+    );
     // Empty ground truth of a class with smoothing 0: Dice 0 is clamped to eps before the log.
     const a = tf.tensor([0, 1, 0, 1, 0, 1], [1, 3, 2]);
     const b = tf.tensor([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [1, 3, 2]);

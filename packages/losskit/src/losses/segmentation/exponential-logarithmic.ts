@@ -1,17 +1,17 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { clipProbs, divideNoNan } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import {
   categoricalLogs,
   clipEps,
-  CLIP_EPS,
   maskValid,
+  PIXEL_EPSILON,
   rejectSampleWeight,
   reducePixels,
 } from './pixel-common.ts';
 import {
   ACTIVATION,
-  type Activation,
   diceScore,
   groupSums,
   IGNORE_INDEX,
@@ -22,23 +22,51 @@ import {
   SMOOTH_DR,
   SMOOTH_NR,
   SPARSE_LABELS,
-} from '../../segmentation/pipeline.ts';
+} from '../../segmentation/index.ts';
 
-export interface ExponentialLogarithmicOptions {
-  readonly wDice?: number;
-  readonly wCross?: number;
-  readonly gammaDice?: number;
-  readonly gammaCross?: number;
-  /** 'auto' = the label counts of the batch; or one frequency per class. */
-  readonly classFrequencies?: 'auto' | readonly number[];
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly ignoreIndex?: number | null;
-  readonly reduceBatch?: boolean;
-  readonly smoothNr?: number;
-  readonly smoothDr?: number;
-  readonly eps?: number | null;
-}
+const PARAMS = [
+  { name: 'wDice', type: 'number', default: 0.8, range: [0, Infinity], doc: 'Weight of the Dice term.' },
+  {
+    name: 'wCross',
+    type: 'number',
+    default: 0.2,
+    range: [0, Infinity],
+    doc: 'Weight of the cross-entropy term.',
+  },
+  {
+    name: 'gammaDice',
+    type: 'number',
+    default: 0.3,
+    range: [0, Infinity],
+    doc: 'Exponent γD of −ln Dice; < 1 emphasises classes that are nearly right.',
+  },
+  {
+    name: 'gammaCross',
+    type: 'number',
+    default: 0.3,
+    range: [0, Infinity],
+    doc: 'Exponent γC of −ln p_l; < 1 emphasises pixels that are nearly right.',
+  },
+  {
+    name: 'classFrequencies',
+    type: ['enum', 'number[]'],
+    values: ['auto'],
+    default: 'auto',
+    range: [0, Infinity],
+    doc:
+      "Label frequencies f_k of the weights w_l = (Σf/f_l)^0.5: 'auto' counts the current batch's labels; or one " +
+      'value per class (2 for a single-channel input: background, foreground), e.g. the dataset’s counts.',
+  },
+  ACTIVATION,
+  SPARSE_LABELS,
+  IGNORE_INDEX,
+  REDUCE_BATCH,
+  { ...SMOOTH_NR, default: 1, doc: 'Added to the Dice numerator (the paper’s ε = 1).' },
+  { ...SMOOTH_DR, default: 1, doc: 'Added to the Dice denominator (the paper’s ε = 1).' },
+  PIXEL_EPSILON,
+] as const;
+
+export type ExponentialLogarithmicOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'exponentialLogarithmic';
 
@@ -77,7 +105,7 @@ function expandSingle(prep: Prepared, eps: number | null): { prep: Prepared; nlp
  * the paper's behaviour); the weights are constants. A single-channel input is expanded to `[1 − p, p]`. SegLoss's
  * `ExpLog_loss` simplifies to `0.8·(−ln mean Dice)^0.3 + 0.2·WCE`: not reproduced. The fractional powers have an
  * infinite slope at 0 (a perfect class, `−ln 1 = 0`): the gradient there is pinned to 0; `−ln Dice` is taken of
- * `max(Dice, eps)`. Probabilities are clipped to [eps, 1 − eps]; from logits the logs are exact.
+ * `max(Dice, epsilon)`. Probabilities are clipped to [epsilon, 1 − epsilon]; from logits the logs are exact.
  *
  * @param yTrue `[B, ...spatial, C]` masks, or `[B, ...spatial]` integer labels with `sparseLabels`
  * @param yPred `[B, ...spatial, C]` probabilities (C = 1: the foreground), or logits with `activation`
@@ -103,47 +131,7 @@ export const exponentialLogarithmic = defineLoss<ExponentialLogarithmicOptions>(
       'Heavily imbalanced multi-class segmentation with structures of very different sizes (small organs next to ' +
       'large ones), where Dice alone neglects the small ones; balanced data are better served by BCE/CE. For IoU and ' +
       'boundary optimisation prefer Lovász.',
-    params: [
-      { name: 'wDice', type: 'number', default: 0.8, range: [0, Infinity], doc: 'Weight of the Dice term.' },
-      {
-        name: 'wCross',
-        type: 'number',
-        default: 0.2,
-        range: [0, Infinity],
-        doc: 'Weight of the cross-entropy term.',
-      },
-      {
-        name: 'gammaDice',
-        type: 'number',
-        default: 0.3,
-        range: [0, Infinity],
-        doc: 'Exponent γD of −ln Dice; < 1 emphasises classes that are nearly right.',
-      },
-      {
-        name: 'gammaCross',
-        type: 'number',
-        default: 0.3,
-        range: [0, Infinity],
-        doc: 'Exponent γC of −ln p_l; < 1 emphasises pixels that are nearly right.',
-      },
-      {
-        name: 'classFrequencies',
-        type: ['enum', 'number[]'],
-        values: ['auto'],
-        default: 'auto',
-        range: [0, Infinity],
-        doc:
-          "Label frequencies f_k of the weights w_l = (Σf/f_l)^0.5: 'auto' counts the current batch's labels; or one " +
-          'value per class (2 for a single-channel input: background, foreground), e.g. the dataset’s counts.',
-      },
-      ACTIVATION,
-      SPARSE_LABELS,
-      IGNORE_INDEX,
-      REDUCE_BATCH,
-      { ...SMOOTH_NR, default: 1, doc: 'Added to the Dice numerator (the paper’s ε = 1).' },
-      { ...SMOOTH_DR, default: 1, doc: 'Added to the Dice denominator (the paper’s ε = 1).' },
-      CLIP_EPS,
-    ],
+    params: PARAMS,
     references: [
       'Wong, Moradi, Tang & Syeda-Mahmood 2018, "3D Segmentation with Exponential Logarithmic Loss for Highly ' +
         'Unbalanced Object Sizes", MICCAI 2018, arXiv:1809.00076',
@@ -157,16 +145,21 @@ export const exponentialLogarithmic = defineLoss<ExponentialLogarithmicOptions>(
       activation: o.activation,
       sparseLabels: o.sparseLabels,
       ignoreIndex: o.ignoreIndex,
-      reduceBatch: o.reduceBatch,
-      smoothNr: o.smoothNr,
-      smoothDr: o.smoothDr,
+      includeBackground: true,
     });
     const { prep, nlp } =
-      base.layout.C === 1 ? expandSingle(base, o.eps) : { prep: base, nlp: categoricalLogs(base, o.eps).nlp };
+      base.layout.C === 1
+        ? expandSingle(base, o.epsilon)
+        : { prep: base, nlp: categoricalLogs(base, o.epsilon).nlp };
     const C = prep.layout.kept;
     // Dice term over the groups of §1.3 (per sample and class; per class with reduceBatch).
-    const dice = diceScore(groupSums(prep), prep.options);
-    const diceTerm = tf.mean(safePow(tf.neg(tf.log(tf.maximum(dice, clipEps(o.eps)))), o.gammaDice));
+    const groups = { reduceBatch: o.reduceBatch, reduceChannels: false };
+    const dice = diceScore(groupSums(prep, groups), {
+      smoothNr: o.smoothNr,
+      smoothDr: o.smoothDr,
+      epsClamp: 0,
+    });
+    const diceTerm = tf.mean(safePow(tf.neg(tf.log(tf.maximum(dice, clipEps(o.epsilon)))), o.gammaDice));
     // Label weights, constants of the labels.
     let f: Tensor;
     if (o.classFrequencies === 'auto') {

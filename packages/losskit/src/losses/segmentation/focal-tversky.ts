@@ -1,32 +1,48 @@
+import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import {
-  CLASS_WEIGHTS,
-  defineRegionLoss,
-  GROUP_PARAMS,
-  LAYOUT_PARAMS,
-  MASK_EMPTY_CLASSES,
+  ONE_MINUS_SCORE,
   PRESET,
-  REDUCTION,
-  type RegionOptions,
   regionLoss,
+  regionPresets,
+  SCORE_PARAMS,
   safePow,
-  SMOOTH_PARAMS,
+  TVERSKY_ALPHA,
+  TVERSKY_BETA,
+  tverskyFusedScore,
   tverskyScore,
-} from '../../segmentation/pipeline.ts';
-import { TVERSKY_ALPHA, TVERSKY_BETA, tverskyFusedScore } from '../../segmentation/tversky-params.ts';
+} from '../../segmentation/index.ts';
 import { regionFused } from '../../fused/region.ts';
 
-export interface FocalTverskyOptions extends Omit<RegionOptions, 'squaredPred' | 'logLoss' | 'eps'> {
-  /** Weight on false positives (0.3). */
-  readonly alpha?: number;
-  /** Weight on false negatives (0.7). */
-  readonly beta?: number;
-  /** Exponent on (1 − TI) (0.75). */
-  readonly gamma?: number;
-  /** Use 1/γ as the exponent (Abraham's paper form). */
-  readonly invertGamma?: boolean;
-  /** Apply the power after the reduction (smp, SegLoss) instead of per group. */
-  readonly powerAfterMean?: boolean;
-}
+const PARAMS = [
+  ...SCORE_PARAMS,
+  TVERSKY_ALPHA,
+  TVERSKY_BETA,
+  {
+    name: 'gamma',
+    type: 'number',
+    default: 0.75,
+    range: [0, Infinity],
+    exclusive: 'min',
+    doc: 'Exponent on (1 − TI): 0.75 as in Abraham’s and Jadon’s code; 1 is plain Tversky.',
+  },
+  {
+    name: 'invertGamma',
+    type: 'boolean',
+    default: false,
+    doc: 'Use 1/γ as the exponent, as Abraham’s paper writes it (γ = 4/3 there gives 0.75).',
+  },
+  {
+    name: 'powerAfterMean',
+    type: 'boolean',
+    default: false,
+    doc: 'Apply the power after the reduction, (mean (1 − TI))^γ, as smp TverskyLoss(gamma) and SegLoss do.',
+  },
+  PRESET,
+] as const;
+
+/** Options of `focalTversky`: Tversky's without logLoss, plus the focal exponent and where it applies. */
+export type FocalTverskyOptions = OptionsOf<typeof PARAMS>;
 
 /**
  * Focal Tversky loss (Abraham & Khan 2019; segmentation-region.md §2.8).
@@ -49,7 +65,7 @@ export interface FocalTverskyOptions extends Omit<RegionOptions, 'squaredPred' |
  * @see Abraham & Khan 2019, "A Novel Focal Tversky loss function with improved Attention U-Net for lesion
  *   segmentation", ISBI, arXiv:1810.07842
  */
-export const focalTversky = defineRegionLoss<FocalTverskyOptions>(
+export const focalTversky = defineLoss<FocalTverskyOptions>(
   {
     id: 'focalTversky',
     aliases: ['focal_tversky', 'focal_tversky_loss', 'FocalTverskyLoss', 'ftl'],
@@ -63,37 +79,7 @@ export const focalTversky = defineRegionLoss<FocalTverskyOptions>(
       'where plain Tversky or Dice plateau: β > α favours recall, γ = 0.75 < 1 amplifies the gradient of ' +
       'moderately good groups. γ = 1 is Tversky. Training from scratch can be less stable than Dice: a common ' +
       'recipe is Tversky/Dice for warm-up, then focal Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      ...SMOOTH_PARAMS,
-      MASK_EMPTY_CLASSES,
-      CLASS_WEIGHTS,
-      REDUCTION,
-      TVERSKY_ALPHA,
-      TVERSKY_BETA,
-      {
-        name: 'gamma',
-        type: 'number',
-        default: 0.75,
-        range: [0, Infinity],
-        exclusive: 'min',
-        doc: 'Exponent on (1 − TI): 0.75 as in Abraham’s and Jadon’s code; 1 is plain Tversky.',
-      },
-      {
-        name: 'invertGamma',
-        type: 'boolean',
-        default: false,
-        doc: 'Use 1/γ as the exponent, as Abraham’s paper writes it (γ = 4/3 there gives 0.75).',
-      },
-      {
-        name: 'powerAfterMean',
-        type: 'boolean',
-        default: false,
-        doc: 'Apply the power after the reduction, (mean (1 − TI))^γ, as smp TverskyLoss(gamma) and SegLoss do.',
-      },
-      PRESET,
-    ],
+    params: PARAMS,
     references: [
       'Abraham & Khan 2019, "A Novel Focal Tversky loss function with improved Attention U-Net for lesion ' +
         'segmentation", ISBI 2019, arXiv:1810.07842',
@@ -110,16 +96,25 @@ export const focalTversky = defineRegionLoss<FocalTverskyOptions>(
       yTrue,
       yPred,
       sampleWeight,
-      o,
+      { ...o, squaredPred: false, ...ONE_MINUS_SCORE },
       (s) => tverskyScore(s, o.alpha, o.beta, o),
-      o.powerAfterMean ? { squared: false, afterReduction: power } : { squared: false, perGroup: power },
+      o.powerAfterMean ? { afterReduction: power } : { perGroup: power },
     );
   },
-  {},
-  (yTrue, yPred, sampleWeight, o) =>
-    regionFused('focalTversky', yTrue, yPred, sampleWeight, o, {
-      score: tverskyFusedScore(o.alpha, o.beta),
-      squaredAllowed: false,
-      power: { gamma: o.invertGamma ? 1 / o.gamma : o.gamma, afterMean: o.powerAfterMean },
-    }),
+  {
+    presets: regionPresets(),
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused(
+        'focalTversky',
+        yTrue,
+        yPred,
+        sampleWeight,
+        { ...o, squaredPred: false, ...ONE_MINUS_SCORE },
+        {
+          score: tverskyFusedScore(o.alpha, o.beta),
+          squaredAllowed: false,
+          power: { gamma: o.invertGamma ? 1 / o.gamma : o.gamma, afterMean: o.powerAfterMean },
+        },
+      ),
+  },
 );

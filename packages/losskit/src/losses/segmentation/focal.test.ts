@@ -6,15 +6,15 @@ import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
   bernoulli,
+  describeRegionOracle,
+  EDGE_INPUTS,
   expectFinite,
-  expectGolden,
-  flat,
+  expectFiniteAt,
+  itRunsGoldens,
   labels,
   oneHot,
   probRows,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { focal64, type Focal64 } from '../../../test/reference/pixel-focal.ts';
@@ -31,20 +31,13 @@ function run(yt: number[], yp: number[], shape: number[], o: FocalOptions = {}, 
   return v;
 }
 
-describe('focal float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = focal64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    // Published MONAI values have 3–5 digits; the case's own tolerance covers them.
-    expectGolden([v as number], flat(c.expected), c.tol);
-  });
-});
+// Published MONAI values have 3–5 digits; the case's own tolerance covers them.
+describeRegionOracle('focal', golden, focal64, 'case');
 
 describe.each(BACKENDS)('focal on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(focal, c);
-  });
+  itRunsGoldens(focal, golden);
 
   it('matches hand-derived values', () => {
     // y = 1, p = 0.8, γ = 2: 0.2²·(−ln 0.8).
@@ -180,28 +173,15 @@ describe.each(BACKENDS)('focal on %s', (backend) => {
   });
 
   it('stays finite at p exactly 0 and 1, empty and full masks, perfect predictions (γ < 1 included)', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
+    expectFiniteAt(
+      [EDGE_INPUTS.emptyMask, EDGE_INPUTS.fullMask, EDGE_INPUTS.perfect],
+      [2, 2, 1],
       [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
+        ...[{}, { gamma: 0.5 }, { gamma: 0 }, { activation: 'sigmoid' as const, gamma: 0.3 }].map((o) =>
+          focal.bind(o),
+        ),
       ],
-      [
-        [1, 1, 1, 1],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 0, 0, 1],
-        [1, 0, 0, 1],
-      ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      for (const o of [{}, { gamma: 0.5 }, { gamma: 0 }, { activation: 'sigmoid' as const, gamma: 0.3 }]) {
-        expectFinite(focal.bind(o), a, b);
-      }
-      tf.dispose([a, b]);
-    }
+    );
     const a = tf.tensor([0, 1, 0, 0, 0, 1], [1, 2, 3]);
     expectFinite(focal.bind({ type: 'categorical', gamma: 0.5 }), a, a);
     a.dispose();

@@ -1,4 +1,5 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { bceFromLogits, bceFromProbs } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { FOCAL_GAMMA } from '../classification/params.ts';
@@ -6,42 +7,67 @@ import {
   binaryLogs,
   categoricalLogs,
   channelVector,
+  CE_TYPE,
   clipEps,
-  CLIP_EPS,
   keepChannels,
   maskValid,
-  PIXEL_REDUCTION,
-  type PixelReduction,
+  PIXEL_EPSILON,
   reducePixels,
 } from './pixel-common.ts';
 import {
   ACTIVATION,
-  type Activation,
   IGNORE_INDEX,
   INCLUDE_BACKGROUND,
+  PIXEL_REDUCTION,
   type Prepared,
   prepare,
   safePow,
   SPARSE_LABELS,
-} from '../../segmentation/pipeline.ts';
+} from '../../segmentation/index.ts';
 
-export interface FocalOptions {
-  /** 'binary': element-wise (sigmoid) focal; 'categorical': per-pixel softmax focal over the channels. */
-  readonly type?: 'binary' | 'categorical';
-  /** null = no α; a number (binary: α_t; categorical: [1 − α, α, α, …]); or one value per channel. */
-  readonly alpha?: number | readonly number[] | null;
-  readonly gamma?: number;
-  /** One weight per kept channel. */
-  readonly classWeights?: readonly number[] | null;
-  /** How a pixel's channels combine; null = 'mean' for binary, 'sum' for categorical. */
-  readonly channelReduction?: 'mean' | 'sum' | null;
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly ignoreIndex?: number | null;
-  readonly includeBackground?: boolean;
-  readonly eps?: number | null;
-  readonly reduction?: PixelReduction;
-}
+const PARAMS = [
+  {
+    ...CE_TYPE,
+    doc:
+      "'binary': element-wise, each channel a yes/no (sigmoid focal, also smp's one-vs-rest multiclass); " +
+      "'categorical': per-pixel softmax focal over mutually exclusive channels.",
+  },
+  {
+    name: 'alpha',
+    type: ['number', 'number[]', 'null'],
+    default: null,
+    range: [0, 1],
+    doc:
+      'Class balance. null: none. Binary: α_t = α·y + (1−α)(1−y) (a per-channel array gives α_c). Categorical: a ' +
+      'number means [1−α, α, α, …] (MONAI); an array gives α_c per channel (Keras: [0.25, …]). Arrays have C values ' +
+      '(or one per kept channel).',
+  },
+  FOCAL_GAMMA,
+  {
+    name: 'classWeights',
+    type: ['number[]', 'null'],
+    default: null,
+    range: [0, Infinity],
+    doc: 'One weight per channel (MONAI weight), multiplying that channel’s loss before the reduction.',
+  },
+  {
+    name: 'channelReduction',
+    type: ['enum', 'null'],
+    values: ['mean', 'sum'],
+    default: null,
+    doc:
+      "How a pixel's channels combine: null = 'mean' for binary (mean over all elements), 'sum' for categorical " +
+      "(Keras, torch CE-based focal). MONAI's softmax focal is 'mean' (÷C); smp's multiclass focal is 'sum'.",
+  },
+  ACTIVATION,
+  SPARSE_LABELS,
+  IGNORE_INDEX,
+  INCLUDE_BACKGROUND,
+  PIXEL_EPSILON,
+  PIXEL_REDUCTION,
+] as const;
+
+export type FocalOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'focal';
 
@@ -72,7 +98,7 @@ function alphaVector(
  * multiclass focal is sigmoid one-vs-rest: `type: 'binary', activation: 'sigmoid', sparseLabels: true,
  * channelReduction: 'sum'`; Keras's categorical focal is `alpha: [0.25, …]` (a scalar α here means MONAI's
  * `[1 − α, α, …]`); Jadon and torchvision use α = 0.25. The activation runs over all channels before channel 0 is
- * dropped (MONAI drops it before its softmax). Probabilities are clipped to [eps, 1 − eps] and p_t uses the clipped
+ * dropped (MONAI drops it before its softmax). Probabilities are clipped to [epsilon, 1 − epsilon] and p_t uses the clipped
  * p; from logits the BCE and log-softmax are exact. `(1 − p_t)^γ` has the gradient 0 at 0 for γ < 1.
  *
  * @param yTrue `[B, ...spatial, C]` targets, or `[B, ...spatial]` integer labels with `sparseLabels`
@@ -99,50 +125,7 @@ export const focal = defineLoss<FocalOptions>(
       '(with balanced data BCE is simpler and as good). Often combined with a region loss (Dice, Tversky) or used ' +
       'inside unified focal. γ = 2 is the usual choice; leave α unset unless tuned. To optimise IoU and boundaries ' +
       'directly, prefer Lovász.',
-    params: [
-      {
-        name: 'type',
-        type: 'enum',
-        values: ['binary', 'categorical'],
-        default: 'binary',
-        doc:
-          "'binary': element-wise, each channel a yes/no (sigmoid focal, also smp's one-vs-rest multiclass); " +
-          "'categorical': per-pixel softmax focal over mutually exclusive channels.",
-      },
-      {
-        name: 'alpha',
-        type: ['number', 'number[]', 'null'],
-        default: null,
-        range: [0, 1],
-        doc:
-          'Class balance. null: none. Binary: α_t = α·y + (1−α)(1−y) (a per-channel array gives α_c). Categorical: a ' +
-          'number means [1−α, α, α, …] (MONAI); an array gives α_c per channel (Keras: [0.25, …]). Arrays have C values ' +
-          '(or one per kept channel).',
-      },
-      FOCAL_GAMMA,
-      {
-        name: 'classWeights',
-        type: ['number[]', 'null'],
-        default: null,
-        range: [0, Infinity],
-        doc: 'One weight per channel (MONAI weight), multiplying that channel’s loss before the reduction.',
-      },
-      {
-        name: 'channelReduction',
-        type: ['enum', 'null'],
-        values: ['mean', 'sum'],
-        default: null,
-        doc:
-          "How a pixel's channels combine: null = 'mean' for binary (mean over all elements), 'sum' for categorical " +
-          "(Keras, torch CE-based focal). MONAI's softmax focal is 'mean' (÷C); smp's multiclass focal is 'sum'.",
-      },
-      ACTIVATION,
-      SPARSE_LABELS,
-      IGNORE_INDEX,
-      INCLUDE_BACKGROUND,
-      CLIP_EPS,
-      PIXEL_REDUCTION,
-    ],
+    params: PARAMS,
     references: [
       'Lin, Goyal, Girshick, He & Dollár 2017, "Focal Loss for Dense Object Detection", ICCV 2017, arXiv:1708.02002',
       'Jadon 2020, "A survey of loss functions for semantic segmentation", CIBCB 2020, arXiv:2006.14822',
@@ -151,27 +134,22 @@ export const focal = defineLoss<FocalOptions>(
     properties: ['nonNegative', 'zeroAtPerfect'],
   },
   (yTrue, yPred, sampleWeight, o) => {
-    const prep = prepare(ID, yTrue, yPred, {
-      activation: o.activation,
-      sparseLabels: o.sparseLabels,
-      ignoreIndex: o.ignoreIndex,
-      includeBackground: o.includeBackground,
-    });
+    const prep = prepare(ID, yTrue, yPred, o);
     const g = prep.g;
     const alpha = o.alpha === null ? null : alphaVector(o.alpha, o.type, prep);
     let e: Tensor;
     if (o.type === 'binary') {
       // The BCE factor is the core's BCE (so γ = 0 without α is BCE exactly); p_t from the same p.
-      const { p, q } = binaryLogs(prep, o.eps);
+      const { p, q } = binaryLogs(prep, o.epsilon);
       const bce =
         o.activation === 'sigmoid'
           ? bceFromLogits(g, keepChannels(prep.x, prep))
-          : bceFromProbs(g, keepChannels(prep.pAll, prep), clipEps(o.eps));
+          : bceFromProbs(g, keepChannels(prep.pAll, prep), clipEps(o.epsilon));
       const oneMinusPt = tf.add(tf.mul(g, q), tf.mul(tf.sub(1, g), p));
       e = tf.mul(safePow(oneMinusPt, o.gamma), bce);
       if (alpha) e = tf.mul(tf.add(tf.mul(alpha, g), tf.mul(tf.sub(1, alpha), tf.sub(1, g))), e);
     } else {
-      const { nlp, p } = categoricalLogs(prep, o.eps);
+      const { nlp, p } = categoricalLogs(prep, o.epsilon);
       e = tf.mul(safePow(tf.sub(1, p), o.gamma), tf.mul(g, nlp));
       if (alpha) e = tf.mul(alpha, e);
     }

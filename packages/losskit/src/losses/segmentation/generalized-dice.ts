@@ -1,34 +1,40 @@
+import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { divideNoNan } from '../../core/numerics.ts';
-import type { SegReduction } from '../../core/types.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import {
-  type Activation,
-  defineRegionLoss,
   finishGroups,
+  GROUP_REDUCTION,
   type GroupSums,
   groupSums,
   LAYOUT_PARAMS,
   prepare,
   REDUCE_BATCH,
-  REDUCTION,
   SMOOTH_DR,
   SMOOTH_NR,
-} from '../../segmentation/pipeline.ts';
+} from '../../segmentation/index.ts';
 
-export type GdlWeightType = 'square' | 'simple' | 'uniform';
+const PARAMS = [
+  ...LAYOUT_PARAMS,
+  REDUCE_BATCH,
+  {
+    name: 'weightType',
+    type: 'enum',
+    values: ['square', 'simple', 'uniform'],
+    default: 'square',
+    doc: "Class weights from the ground-truth volume V: 'square' 1/V² (Sudre), 'simple' 1/V, 'uniform' 1.",
+  },
+  SMOOTH_NR,
+  SMOOTH_DR,
+  {
+    ...GROUP_REDUCTION,
+    doc: "Over the per-sample losses: 'mean', 'sum', or 'none' ([B, 1]; [1, 1] with reduceBatch).",
+  },
+] as const;
 
-export interface GeneralizedDiceOptions {
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly ignoreIndex?: number | null;
-  readonly includeBackground?: boolean;
-  readonly reduceBatch?: boolean;
-  /** Class weights from the ground-truth volume: 1/V² ('square'), 1/V ('simple') or 1 ('uniform'). */
-  readonly weightType?: GdlWeightType;
-  readonly smoothNr?: number;
-  readonly smoothDr?: number;
-  readonly reduction?: SegReduction;
-}
+export type GeneralizedDiceOptions = OptionsOf<typeof PARAMS>;
+/** Class weights from the ground-truth volume: 1/V² ('square'), 1/V ('simple') or 1 ('uniform'). */
+export type GdlWeightType = NonNullable<GeneralizedDiceOptions['weightType']>;
 
 /**
  * The class weights `[B', C]`, constants built from the ground truth only: `1/V²`, `1/V` or 1 with V = Σg per class;
@@ -64,7 +70,7 @@ function classWeights(sums: GroupSums, type: GdlWeightType): Tensor {
  * @see Sudre, Li, Vercauteren, Ourselin & Cardoso 2017, "Generalised Dice overlap as a deep learning loss function
  *   for highly unbalanced segmentations", DLMIA, arXiv:1707.03237
  */
-export const generalizedDice = defineRegionLoss<GeneralizedDiceOptions>(
+export const generalizedDice = defineLoss<GeneralizedDiceOptions>(
   {
     id: 'generalizedDice',
     aliases: ['generalized_dice', 'generalized_dice_loss', 'GeneralizedDiceLoss', 'generalised_dice', 'gdl'],
@@ -78,23 +84,7 @@ export const generalizedDice = defineRegionLoss<GeneralizedDiceOptions>(
       'ones): one score per image in which rare classes are not drowned out, unlike a plain mean of per-class ' +
       'Dice. Less suited when a class is often absent (its weight is borrowed from the others). For a single ' +
       'small binary target prefer Tversky with β > α or focal Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      REDUCE_BATCH,
-      {
-        name: 'weightType',
-        type: 'enum',
-        values: ['square', 'simple', 'uniform'],
-        default: 'square',
-        doc: "Class weights from the ground-truth volume V: 'square' 1/V² (Sudre), 'simple' 1/V, 'uniform' 1.",
-      },
-      SMOOTH_NR,
-      SMOOTH_DR,
-      {
-        ...REDUCTION,
-        doc: "Over the per-sample losses: 'mean', 'sum', or 'none' ([B, 1]; [1, 1] with reduceBatch).",
-      },
-    ],
+    params: PARAMS,
     references: [
       'Sudre, Li, Vercauteren, Ourselin & Cardoso 2017, "Generalised Dice overlap as a deep learning loss ' +
         'function for highly unbalanced segmentations", DLMIA 2017, arXiv:1707.03237',
@@ -106,11 +96,14 @@ export const generalizedDice = defineRegionLoss<GeneralizedDiceOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     const id = 'generalizedDice';
-    const prep = prepare(id, yTrue, yPred, { ...o, reduceChannels: false });
-    const sums = groupSums(prep);
+    // Per sample and class: the weighted sums run over the classes, so the classes are never summed first.
+    const groups = { reduceBatch: o.reduceBatch, reduceChannels: false };
+    const prep = prepare(id, yTrue, yPred, o);
+    const sums = groupSums(prep, groups);
     const w = classWeights(sums, o.weightType);
     const num = tf.add(tf.mul(tf.sum(tf.mul(w, sums.tp), 1, true), 2), o.smoothNr);
     const den = tf.add(tf.sum(tf.mul(w, tf.add(sums.sumP, sums.sumG)), 1, true), o.smoothDr);
-    return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, sampleWeight);
+    const finish = { ...groups, maskEmptyClasses: false, classWeights: null, reduction: o.reduction };
+    return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, finish, sampleWeight);
   },
 );

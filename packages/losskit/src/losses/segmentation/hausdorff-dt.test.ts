@@ -1,33 +1,18 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
-import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
-import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../../test/helpers/assert.ts';
-import { checkGradient } from '../../../test/helpers/gradcheck.ts';
-import {
-  agreement,
-  caseOptions,
-  describeGoldens,
-  fitLogits,
-  flat,
-  randomMasks,
-  randomProbs,
-  shapeOf,
-} from '../../../test/helpers/distance-golden.ts';
-import { hausdorffDt64, type HdOptions64 } from '../../../test/reference/distance-losses.ts';
+import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
+import { expectAllClose, expectThrows, expectTidy, lossRunner, take } from '../../../test/helpers/assert.ts';
+import { describeGoldens, randomMasks, randomProbs } from '../../../test/helpers/distance-golden.ts';
+import * as distanceLoss from '../../../test/helpers/distance-loss.ts';
+import { hausdorffDt64 } from '../../../test/reference/distance-losses.ts';
 import { hausdorffDtLoss, type HausdorffDtLossOptions } from './hausdorff-dt.ts';
-import { packDistanceMaps } from './distance-maps.ts';
 
 type Opts = HausdorffDtLossOptions & { sampleWeight?: Tensor };
 
-function run(yt: readonly number[], yp: readonly number[], shape: number[], o: Opts = {}): number[] {
-  return runLoss(hausdorffDtLoss, yt, yp, shape, o);
-}
+const run = lossRunner(hausdorffDtLoss);
 
-describeGoldens('hausdorff_dt_loss', 'hausdorffDtLoss', hausdorffDtLoss, (c) => {
-  const o = caseOptions(c) as HdOptions64;
-  return hausdorffDt64(flat(c.y_true!), flat(c.y_pred!), shapeOf(c.y_true!), o);
-});
+describeGoldens('hausdorff_dt_loss', 'hausdorffDtLoss', hausdorffDtLoss, hausdorffDt64);
 
 describe.each(BACKENDS)('hausdorffDtLoss on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -108,38 +93,27 @@ describe.each(BACKENDS)('hausdorffDtLoss on %s', (backend) => {
     }
   });
 
-  it('weights per sample or per group with sampleWeight; mean stays a plain mean', () => {
-    const shape = [2, 5, 5, 3];
-    const yt = randomMasks(51, shape);
-    const yp = randomProbs(52, yt);
-    for (const w of [[0.5], [2, 0.25], [1, 2, 3, 4]]) {
-      const sw = w.length === 4 ? tf.tensor2d(w, [2, 2]) : w.length === 2 ? tf.tensor1d(w) : tf.scalar(w[0]);
-      expectAllClose(run(yt, yp, shape, { sampleWeight: sw }), hausdorffDt64(yt, yp, shape, { weights: w }), {
-        rtol: 1e-5,
-      });
-      sw.dispose();
-    }
-  });
+  distanceLoss.itWeightsBySampleWeight(
+    'weights per sample or per group with sampleWeight; mean stays a plain mean',
+    hausdorffDtLoss,
+    hausdorffDt64,
+    { shape: [2, 5, 5, 3], seeds: [51, 52] },
+  );
 
-  it('has the gradient of its float64 oracle (fields held constant)', () => {
-    for (const [shape, o] of [
+  // No case sets an activation, so yPred stays probabilities.
+  distanceLoss.itHasOracleGradient(
+    'has the gradient of its float64 oracle (fields held constant)',
+    backend,
+    hausdorffDtLoss,
+    hausdorffDt64,
+    [
       [[2, 5, 6, 1], {}],
       [[1, 4, 5, 3], { includeBackground: true, alpha: 1.5 }],
       [[2, 6, 4, 2], { spacing: [1, 2.5], log: true }],
       [[1, 3, 4, 4, 1], { reduction: 'sum' }],
-    ] as [number[], HdOptions64][]) {
-      const yt = randomMasks(61 + shape.length, shape);
-      const ytT = tf.tensor(yt, shape);
-      checkGradient({
-        loss: (p: Tensor) => hausdorffDtLoss(ytT, p, o),
-        oracle: (x) => hausdorffDt64(yt, x, shape, o).reduce((s, v) => s + v, 0),
-        yPred: randomProbs(62, yt),
-        shape,
-        rtol: backendTol(backend, 1e-3),
-      });
-      ytT.dispose();
-    }
-  });
+    ],
+    { seeds: [61, 62] },
+  );
 
   it('pins the threshold: p = 0.5 is background (strict >), and the fields carry no gradient', () => {
     // y = [0,1,1,0] (d_Y ≡ 1), p = [0.5,0.9,0.5,0.1] → P = [0,1,0,0], d_P = [1,1,1,2]; α = 2 → field [2,2,2,5].
@@ -164,16 +138,11 @@ describe.each(BACKENDS)('hausdorffDtLoss on %s', (backend) => {
         };
         const ytT = tf.tensor(yt, shape);
         const yp = tf.tensor(randomProbs(seed + 1, yt), shape);
-        const packed = packDistanceMaps('hausdorff_dt', ytT, o);
-        expect(packed.shape).toEqual([2, 5, 6, 4]);
-        const pre = { ...o, precomputedMaps: true };
-        expect(Array.from(take(hausdorffDtLoss(packed, yp, pre)))).toEqual(
-          Array.from(take(hausdorffDtLoss(ytT, yp, o))),
-        );
-        const g1 = take(tf.grad((p: Tensor) => hausdorffDtLoss(ytT, p, o))(yp));
-        const g2 = take(tf.grad((p: Tensor) => hausdorffDtLoss(packed, p, pre))(yp));
-        expect(Array.from(g2)).toEqual(Array.from(g1));
-        tf.dispose([ytT, yp, packed]);
+        distanceLoss.expectPrecomputedMapsAgree(hausdorffDtLoss, 'hausdorff_dt', ytT, yp, o, {
+          gradients: true,
+          packedShape: [2, 5, 6, 4],
+        });
+        tf.dispose([ytT, yp]);
       }),
       { numRuns: 8, seed: 7 },
     );
@@ -197,32 +166,14 @@ describe.each(BACKENDS)('hausdorffDtLoss on %s', (backend) => {
     // Sample 0: y ≡ 0 and P ≡ 0 → both fields 0 → 0. Sample 1: y ≡ 1, P ≡ 1 → 0.
     expectAllClose(none.slice(0, 2), [0, 0]);
     expectAllClose(none, hausdorffDt64(yt, yp, shape, { reduction: 'none' }), { rtol: 1e-5 });
-    const a = tf.tensor(yt, shape);
-    const b = tf.tensor(yp, shape);
-    for (const v of take(tf.grad((p: Tensor) => hausdorffDtLoss(a, p))(b)))
-      expect(Number.isFinite(v)).toBe(true);
-    tf.dispose([a, b]);
+    distanceLoss.expectFiniteGradient(hausdorffDtLoss, yt, yp, shape);
   });
 
-  it('drives free logits to the target mask (convergence, catches sign bugs)', () => {
-    const shape = [2, 8, 8, 1];
-    const yt = randomMasks(77, shape);
-    const { first, last, probs } = fitLogits(
-      (a, b) => hausdorffDtLoss(a, b, { activation: 'sigmoid' }),
-      yt,
-      shape,
-    );
-    expect(last).toBeLessThan(0.2 * first);
-    expect(agreement(probs, yt)).toBeGreaterThanOrEqual(0.95);
-  });
+  distanceLoss.itDrivesLogitsToMask((a, b) => hausdorffDtLoss(a, b, { activation: 'sigmoid' }));
 
-  it('leaves only its result behind', () => {
-    const shape = [2, 4, 4, 2];
-    const yt = tf.tensor(randomMasks(5, shape), shape);
-    const yp = tf.tensor(randomProbs(6, randomMasks(5, shape)), shape);
+  distanceLoss.itLeavesOnlyItsResult((yt, yp) => {
     expectTidy(() => hausdorffDtLoss(yt, yp));
     expectTidy(() => hausdorffDtLoss(yt, yp, { reduction: 'none', log: true, activation: 'softmax' }));
-    tf.dispose([yt, yp]);
   });
 
   it('rejects bad inputs and options, naming the loss and the shapes', () => {

@@ -2,19 +2,15 @@ import { defineLoss } from '../../core/define-loss.ts';
 import type { SegReduction } from '../../core/types.ts';
 import { tf } from '../../tf.ts';
 import {
-  ACTIVATION,
-  type Activation,
-  activate,
   checkInputs,
   keptChannels,
   PRECOMPUTED_MAPS,
   reduceGroups,
-  SEG_REDUCTION,
-  SPACING,
   spatialMean,
   pickChannels,
   splitTrue,
 } from '../../segmentation/distance-common.ts';
+import { activate, ACTIVATION, type Activation, GROUP_REDUCTION, SPACING } from '../../segmentation/index.ts';
 import { hdField, mapsOf } from './distance-planes.ts';
 
 export interface HausdorffDtLossOptions {
@@ -94,7 +90,7 @@ export const hausdorffDtLoss = defineLoss<HausdorffDtLossOptions>(
         default: false,
         doc: 'Return ln(1 + L) after the reduction (MONAI LogHausdorffDTLoss).',
       },
-      SEG_REDUCTION,
+      GROUP_REDUCTION,
       SPACING,
       ACTIVATION,
       PRECOMPUTED_MAPS,

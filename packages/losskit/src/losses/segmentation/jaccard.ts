@@ -1,19 +1,11 @@
+import { defineLoss } from '../../core/define-loss.ts';
 import {
-  CLASS_WEIGHTS,
-  defineRegionLoss,
-  EPS,
-  GROUP_PARAMS,
   jaccardScore,
-  LAYOUT_PARAMS,
-  LOG_LOSS,
-  MASK_EMPTY_CLASSES,
-  PRESET,
-  REDUCTION,
+  REGION_PARAMS,
   type RegionOptions,
   regionLoss,
-  SMOOTH_PARAMS,
-  SQUARED_PRED,
-} from '../../segmentation/pipeline.ts';
+  regionPresets,
+} from '../../segmentation/index.ts';
 import { regionFused } from '../../fused/region.ts';
 
 /** Options of `jaccard`: the shared region options of segmentation-region.md §1.6. */
@@ -23,7 +15,7 @@ export type JaccardOptions = RegionOptions;
  * Soft Jaccard (IoU) loss (segmentation-region.md §2.6).
  *
  * Unreduced, per group: `ℓ = 1 − (Σpg + s_nr) / (Σp^k + Σg^k − Σpg + s_dr)` (k = 2 with `squaredPred`);
- * `−log(max(J, eps))` with `logLoss`.
+ * `−log(max(J, logEpsilon))` with `logLoss`.
  *
  * Conventions: MONAI's `DiceLoss(jaccard=True)` computes `(2TP + s)/(2(TP+FP+FN) + s)`, which is this loss with the
  * smoothing halved: `preset: 'monai'` sets smoothNr = smoothDr = 5e-6. smp masks empty classes and clamps at 1e-7
@@ -38,7 +30,7 @@ export type JaccardOptions = RegionOptions;
  * jaccard(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.2499979
  * @see Rahman & Wang 2016, "Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation", ISVC
  */
-export const jaccard = defineRegionLoss<JaccardOptions>(
+export const jaccard = defineLoss<JaccardOptions>(
   {
     id: 'jaccard',
     aliases: ['jaccard_loss', 'JaccardLoss', 'iou_loss', 'IoULoss', 'soft_iou', 'soft_jaccard'],
@@ -49,18 +41,7 @@ export const jaccard = defineRegionLoss<JaccardOptions>(
       'Like Dice, for mildly skewed foregrounds, when IoU is the reported metric (e.g. PASCAL VOC, Cityscapes ' +
       'mIoU). It is a monotone function of Dice per group, so it ranks predictions the same way but penalises ' +
       'mid-quality overlap harder; for heavily imbalanced data prefer Tversky (β > α) or focal Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      ...SMOOTH_PARAMS,
-      MASK_EMPTY_CLASSES,
-      CLASS_WEIGHTS,
-      REDUCTION,
-      SQUARED_PRED,
-      LOG_LOSS,
-      EPS,
-      PRESET,
-    ],
+    params: REGION_PARAMS,
     references: [
       'Jaccard 1912, "The distribution of the flora in the alpine zone", New Phytologist 11(2)',
       'Rahman & Wang 2016, "Optimizing Intersection-Over-Union in Deep Neural Networks for Image Segmentation", ' +
@@ -71,11 +52,13 @@ export const jaccard = defineRegionLoss<JaccardOptions>(
   },
   (yTrue, yPred, sampleWeight, o) =>
     regionLoss('jaccard', yTrue, yPred, sampleWeight, o, (s) => jaccardScore(s, o)),
-  // MONAI's jaccard=True halves the effective smoothing (§2.6).
-  { monai: { smoothNr: 5e-6, smoothDr: 5e-6 } },
-  (yTrue, yPred, sampleWeight, o) =>
-    regionFused('jaccard', yTrue, yPred, sampleWeight, o, {
-      score: { kn: 1, kt: -1, kp: 1, kg: 1 },
-      squaredAllowed: true,
-    }),
+  {
+    // MONAI's jaccard=True halves the effective smoothing (§2.6).
+    presets: regionPresets({ monai: { smoothNr: 5e-6, smoothDr: 5e-6 } }),
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused('jaccard', yTrue, yPred, sampleWeight, o, {
+        score: { kn: 1, kt: -1, kp: 1, kg: 1 },
+        squaredAllowed: true,
+      }),
+  },
 );

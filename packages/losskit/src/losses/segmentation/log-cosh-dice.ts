@@ -1,21 +1,20 @@
+import { defineLoss } from '../../core/define-loss.ts';
 import { logCosh } from '../../core/numerics.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import {
-  CLASS_WEIGHTS,
-  defineRegionLoss,
   diceScore,
-  GROUP_PARAMS,
-  LAYOUT_PARAMS,
-  MASK_EMPTY_CLASSES,
+  ONE_MINUS_SCORE,
   PRESET,
-  REDUCTION,
-  type RegionOptions,
   regionLoss,
-  SMOOTH_PARAMS,
+  regionPresets,
+  SCORE_PARAMS,
   SQUARED_PRED,
-} from '../../segmentation/pipeline.ts';
+} from '../../segmentation/index.ts';
+
+const PARAMS = [...SCORE_PARAMS, SQUARED_PRED, PRESET] as const;
 
 /** Options of `logCoshDice`: Dice's, without `logLoss`. */
-export type LogCoshDiceOptions = Omit<RegionOptions, 'logLoss' | 'eps'>;
+export type LogCoshDiceOptions = OptionsOf<typeof PARAMS>;
 
 /**
  * Log-cosh Dice loss (Jadon 2020; segmentation-region.md §2.9).
@@ -34,7 +33,7 @@ export type LogCoshDiceOptions = Omit<RegionOptions, 'logLoss' | 'eps'>;
  * logCoshDice(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.0101695
  * @see Jadon 2020, "A survey of loss functions for semantic segmentation", CIBCB, arXiv:2006.14822
  */
-export const logCoshDice = defineRegionLoss<LogCoshDiceOptions>(
+export const logCoshDice = defineLoss<LogCoshDiceOptions>(
   {
     id: 'logCoshDice',
     aliases: ['log_cosh_dice', 'log_cosh_dice_loss', 'LogCoshDiceLoss', 'lcd'],
@@ -45,16 +44,7 @@ export const logCoshDice = defineRegionLoss<LogCoshDiceOptions>(
       'Where Dice fits (mildly skewed foreground) but its gradient is too abrupt late in training: log cosh ' +
       'flattens the loss near 0 (≈ DL²/2), which some find steadier. Ranks predictions exactly like Dice. For ' +
       'heavily imbalanced data prefer Tversky with β > α or focal Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      ...SMOOTH_PARAMS,
-      MASK_EMPTY_CLASSES,
-      CLASS_WEIGHTS,
-      REDUCTION,
-      SQUARED_PRED,
-      PRESET,
-    ],
+    params: PARAMS,
     references: [
       'Jadon 2020, "A survey of loss functions for semantic segmentation", IEEE CIBCB 2020, arXiv:2006.14822',
       'Milletari, Navab & Ahmadi 2016, "V-Net", 3DV 2016, arXiv:1606.04797',
@@ -62,7 +52,16 @@ export const logCoshDice = defineRegionLoss<LogCoshDiceOptions>(
     properties: ['nonNegative', 'boundedUnit', 'zeroAtPerfect'],
   },
   (yTrue, yPred, sampleWeight, o) =>
-    regionLoss('logCoshDice', yTrue, yPred, sampleWeight, o, (s) => diceScore(s, o), {
-      afterReduction: logCosh,
-    }),
+    regionLoss(
+      'logCoshDice',
+      yTrue,
+      yPred,
+      sampleWeight,
+      { ...o, ...ONE_MINUS_SCORE },
+      (s) => diceScore(s, o),
+      {
+        afterReduction: logCosh,
+      },
+    ),
+  { presets: regionPresets() },
 );

@@ -5,11 +5,12 @@ import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
   bernoulli,
-  expectFinite,
+  EDGE_INPUTS,
+  expectFiniteAt,
   expectGolden,
   flat,
+  itRunsGoldens,
   regionCases,
-  runGolden,
   shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
@@ -45,9 +46,7 @@ describe('lovaszHinge float64 oracle', () => {
 describe.each(BACKENDS)('lovaszHinge on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(lovaszHinge, c);
-  });
+  itRunsGoldens(lovaszHinge, golden);
 
   it('matches hand-derived values and gradients', () => {
     // y = [1, 0], x = [1, 2]: e = [0, 3]; sorted [3 (y=0), 0 (y=1)]; G = 1: J = [1 − 1/2, 1 − 0/2] → Δ = [½, ½].
@@ -128,12 +127,8 @@ describe.each(BACKENDS)('lovaszHinge on %s', (backend) => {
   });
 
   it('stays finite for empty and full masks, all-equal logits and perfect predictions', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
-      [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
-      ],
+    const inputs = [
+      EDGE_INPUTS.emptyMask,
       [
         [1, 1, 1, 1],
         [0, 0, 0, 0],
@@ -142,13 +137,8 @@ describe.each(BACKENDS)('lovaszHinge on %s', (backend) => {
         [1, 0, 0, 1],
         [5, -5, -5, 5],
       ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      expectFinite(lovaszHinge.bind({}), a, b);
-      expectFinite(lovaszHinge.bind({ perImage: false }), a, b);
-      tf.dispose([a, b]);
-    }
+    ] as const;
+    expectFiniteAt(inputs, [2, 2, 1], [lovaszHinge.bind({}), lovaszHinge.bind({ perImage: false })]);
     // Beyond the margin everywhere: 0.
     expect(run([1, 0, 0, 1], [5, -5, -5, 5], [1, 4, 1])).toBe(0);
   });

@@ -1,14 +1,21 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
-import { IGNORE_INDEX, prepare } from '../../segmentation/pipeline.ts';
+import { IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
 
-export interface LovaszHingeOptions {
-  /** Compute the loss per image and average over images (Berman), or over the whole batch at once (smp). */
-  readonly perImage?: boolean;
-  readonly ignoreIndex?: number | null;
-}
+const PARAMS = [
+  {
+    name: 'perImage',
+    type: 'boolean',
+    default: true,
+    doc: 'true: the loss per image, then the mean over images (Berman); false: one set over the batch (smp).',
+  },
+  IGNORE_INDEX,
+] as const;
+
+export type LovaszHingeOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'lovaszHinge';
 
@@ -63,15 +70,7 @@ export const lovaszHinge = defineLoss<LovaszHingeOptions>(
       'Binary segmentation judged by IoU, to fine-tune boundaries and IoU after a cross-entropy or Dice pre-training ' +
       '(it learns slowly from scratch). For balanced data BCE is the simpler choice; for heavily imbalanced data or ' +
       'small lesions, the focal family.',
-    params: [
-      {
-        name: 'perImage',
-        type: 'boolean',
-        default: true,
-        doc: 'true: the loss per image, then the mean over images (Berman); false: one set over the batch (smp).',
-      },
-      IGNORE_INDEX,
-    ],
+    params: PARAMS,
     references: [
       'Berman, Rannen Triki & Blaschko 2018, "The Lovász-Softmax loss: A tractable surrogate for the optimization ' +
         'of the intersection-over-union measure in neural networks", CVPR 2018, arXiv:1705.08790',
@@ -81,7 +80,12 @@ export const lovaszHinge = defineLoss<LovaszHingeOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    const prep = prepare(ID, yTrue, yPred, { ignoreIndex: o.ignoreIndex });
+    const prep = prepare(ID, yTrue, yPred, {
+      activation: 'none',
+      sparseLabels: false,
+      ignoreIndex: o.ignoreIndex,
+      includeBackground: true,
+    });
     checkBinary(yTrue, o.ignoreIndex);
     const B = prep.layout.B;
     const rows = o.perImage ? B : 1;

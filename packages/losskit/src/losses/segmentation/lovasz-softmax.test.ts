@@ -5,15 +5,13 @@ import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/he
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
+  describeRegionOracle,
   expectFinite,
-  expectGolden,
-  flat,
+  itRunsGoldens,
   labels,
   oneHot,
   probRows,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { lovaszSoftmax64, type LovaszSoftmax64 } from '../../../test/reference/pixel-lovasz.ts';
@@ -39,19 +37,12 @@ function grad(yt: number[], yp: number[], shape: number[], o: LovaszSoftmaxOptio
   return g;
 }
 
-describe('lovaszSoftmax float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = lovaszSoftmax64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v], flat(c.expected), 1e-9);
-  });
-});
+describeRegionOracle('lovaszSoftmax', golden, lovaszSoftmax64);
 
 describe.each(BACKENDS)('lovaszSoftmax on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(lovaszSoftmax, c);
-  });
+  itRunsGoldens(lovaszSoftmax, golden);
 
   it('matches hand-derived values', () => {
     // Labels [0, 1], p = [[0.8, 0.2], [0.4, 0.6]]. Class 0: errors [0.2, 0.4], sorted labels [0, 1], G = 1:

@@ -1,17 +1,29 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { divideNoNan } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
-import { ACTIVATION, type Activation, IGNORE_INDEX, prepare } from '../../segmentation/pipeline.ts';
+import { ACTIVATION, IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
 
-export interface LovaszSoftmaxOptions {
-  /** Compute the loss per image and average over images, or over the whole batch at once (Berman's default). */
-  readonly perImage?: boolean;
-  /** Average over the classes present in the labels ('present') or over all classes ('all'). */
-  readonly classes?: 'present' | 'all';
-  readonly activation?: Activation;
-  readonly ignoreIndex?: number | null;
-}
+const PARAMS = [
+  {
+    name: 'perImage',
+    type: 'boolean',
+    default: false,
+    doc: 'true: the loss per image, then the mean over images; false: one set over the batch (Berman, smp).',
+  },
+  {
+    name: 'classes',
+    type: 'enum',
+    values: ['present', 'all'],
+    default: 'present',
+    doc: "'present': mean over the classes present in the (non-ignored) labels of each set; 'all': every class.",
+  },
+  ACTIVATION,
+  IGNORE_INDEX,
+] as const;
+
+export type LovaszSoftmaxOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'lovaszSoftmax';
 
@@ -53,23 +65,7 @@ export const lovaszSoftmax = defineLoss<LovaszSoftmaxOptions>(
       'Multi-class segmentation judged by mean IoU, especially to refine boundaries and small classes after ' +
       'cross-entropy pre-training (alone it learns slowly). For balanced data cross-entropy is the simpler ' +
       'choice; for heavily imbalanced data or small lesions, the focal family.',
-    params: [
-      {
-        name: 'perImage',
-        type: 'boolean',
-        default: false,
-        doc: 'true: the loss per image, then the mean over images; false: one set over the batch (Berman, smp).',
-      },
-      {
-        name: 'classes',
-        type: 'enum',
-        values: ['present', 'all'],
-        default: 'present',
-        doc: "'present': mean over the classes present in the (non-ignored) labels of each set; 'all': every class.",
-      },
-      ACTIVATION,
-      IGNORE_INDEX,
-    ],
+    params: PARAMS,
     references: [
       'Berman, Rannen Triki & Blaschko 2018, "The Lovász-Softmax loss: A tractable surrogate for the optimization ' +
         'of the intersection-over-union measure in neural networks", CVPR 2018, arXiv:1705.08790',
@@ -83,6 +79,7 @@ export const lovaszSoftmax = defineLoss<LovaszSoftmaxOptions>(
       activation: o.activation,
       sparseLabels: true,
       ignoreIndex: o.ignoreIndex,
+      includeBackground: true,
     });
     const { B, C } = prep.layout;
     const { p, g } = prep;

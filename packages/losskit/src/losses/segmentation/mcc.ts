@@ -1,20 +1,27 @@
+import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { tf } from '../../tf.ts';
-import {
-  ACTIVATION,
-  type Activation,
-  defineRegionLoss,
-  finishGroups,
-  groupSums,
-  prepare,
-} from '../../segmentation/pipeline.ts';
+import { ACTIVATION, finishGroups, groupSums, prepare } from '../../segmentation/index.ts';
 
-export interface MccOptions {
-  readonly activation?: Activation;
-  /** Added to each of TP, TN, FP, FN (1e-5). */
-  readonly eps?: number;
-  /** One MCC over the whole batch (true, smp), or one per sample then the mean. */
-  readonly reduceBatch?: boolean;
-}
+const PARAMS = [
+  { ...ACTIVATION, doc: "Applied to yPred first: 'none' (probabilities) or 'sigmoid' (logits)." },
+  {
+    name: 'eps',
+    type: 'number',
+    default: 1e-5,
+    range: [0, Infinity],
+    exclusive: 'min',
+    doc: 'Added to each of TP, TN, FP, FN (smp); keeps the square root and the division finite.',
+  },
+  {
+    name: 'reduceBatch',
+    type: 'boolean',
+    default: true,
+    doc: 'One MCC over the whole batch (smp); false gives one per sample, then the mean.',
+  },
+] as const;
+
+export type MccOptions = OptionsOf<typeof PARAMS>;
 
 /**
  * Matthews correlation coefficient loss, smp `MCCLoss` (segmentation-region.md §2.15).
@@ -38,7 +45,7 @@ export interface MccOptions {
  *   Coefficient Loss for Deep Convolutional Networks: Application to Skin Lesion Segmentation", ISBI,
  *   arXiv:2010.13454
  */
-export const mcc = defineRegionLoss<MccOptions>(
+export const mcc = defineLoss<MccOptions>(
   {
     id: 'mcc',
     aliases: ['mcc_loss', 'MCCLoss', 'matthews_correlation', 'matthews_correlation_loss'],
@@ -51,23 +58,7 @@ export const mcc = defineRegionLoss<MccOptions>(
       'Binary segmentation with class imbalance where true negatives should count too (skin lesions, Abhishek & ' +
       'Hamarneh): unlike Dice it penalises false positives relative to the background size. Binary only; for ' +
       'multi-class overlap use Dice or generalized Dice.',
-    params: [
-      { ...ACTIVATION, doc: "Applied to yPred first: 'none' (probabilities) or 'sigmoid' (logits)." },
-      {
-        name: 'eps',
-        type: 'number',
-        default: 1e-5,
-        range: [0, Infinity],
-        exclusive: 'min',
-        doc: 'Added to each of TP, TN, FP, FN (smp); keeps the square root and the division finite.',
-      },
-      {
-        name: 'reduceBatch',
-        type: 'boolean',
-        default: true,
-        doc: 'One MCC over the whole batch (smp); false gives one per sample, then the mean.',
-      },
-    ],
+    params: PARAMS,
     references: [
       'Matthews 1975, "Comparison of the predicted and observed secondary structure of T4 phage lysozyme", ' +
         'Biochimica et Biophysica Acta 405(2)',
@@ -81,10 +72,13 @@ export const mcc = defineRegionLoss<MccOptions>(
     const id = 'mcc';
     const prep = prepare(id, yTrue, yPred, {
       activation: o.activation,
-      reduceBatch: o.reduceBatch,
-      reduceChannels: true,
+      sparseLabels: false,
+      ignoreIndex: null,
+      includeBackground: true,
     });
-    const s = groupSums(prep, { tn: true });
+    // One binary problem over all channels: one group per sample, or one for the batch.
+    const groups = { reduceBatch: o.reduceBatch, reduceChannels: true };
+    const s = groupSums(prep, groups, { tn: true });
     const tp = tf.add(s.tp, o.eps);
     const tn = tf.add(s.tn!, o.eps);
     const fp = tf.add(s.fp, o.eps);
@@ -93,6 +87,7 @@ export const mcc = defineRegionLoss<MccOptions>(
     const den = tf.sqrt(
       tf.mul(tf.mul(tf.add(tp, fp), tf.add(tp, fn)), tf.mul(tf.add(tn, fp), tf.add(tn, fn))),
     );
-    return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, sampleWeight);
+    const finish = { ...groups, maskEmptyClasses: false, classWeights: null, reduction: 'mean' } as const;
+    return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, finish, sampleWeight);
   },
 );

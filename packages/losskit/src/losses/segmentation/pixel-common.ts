@@ -1,39 +1,32 @@
 /**
- * Helpers of the pixel-wise segmentation losses (cross-entropies, focal, compounds, Lovász), on top of the region
- * pipeline (`pipeline.ts`, steps 1–4 of segmentation-region.md §1.2): exact log-probabilities, the per-pixel
- * reduction, per-channel option vectors, and the Lovász weights. Internal: not re-exported from the package.
+ * Helpers of the pixel-wise segmentation losses (cross-entropies, focal, compounds, Lovász), on top of steps 1–4
+ * of the region pipeline (`src/segmentation/layout.ts`, segmentation-region.md §1.2): exact log-probabilities, the
+ * per-pixel reduction, per-channel option vectors, and the Lovász weights. Internal: not re-exported from the
+ * package.
  */
 import { clipProbs, divideNoNan, epsilon } from '../../core/numerics.ts';
-import type { ParamInfo } from '../../core/types.ts';
+import { param } from '../../core/options.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
-import type { Prepared } from '../../segmentation/pipeline.ts';
+import { EPSILON, type PixelReduction, type Prepared } from '../../segmentation/index.ts';
 
-/** The clip bound of log terms on probabilities (§1.5). */
-export const CLIP_EPS: ParamInfo = {
-  name: 'eps',
-  type: ['number', 'null'],
-  default: null,
-  range: [0, 0.5],
-  exclusive: 'both',
-  doc:
-    'Probabilities are clipped to [eps, 1 − eps] inside the logs (in float32 1 − 1e-7 is 0.99999988, so −log(1 − p) ' +
-    'at p = 1 is 15.942); null = tf.backend().epsilon() (1e-7 on cpu and wasm). Logits (activation sigmoid/softmax ' +
-    'on categorical terms) use exact log-sigmoid/log-softmax and no clipping.',
-};
+/**
+ * The probability clip of the pixel losses: the shared `epsilon`, still accepted as `eps` (its name here before the
+ * names were unified). No pixel loss has a separate log clamp (exponentialLogarithmic clamps its Dice log with this
+ * same option), so `eps` names one option only.
+ */
+export const PIXEL_EPSILON = param({ ...EPSILON, aliases: ['eps'] });
 
-/** `reduction` of the per-pixel losses. */
-export const PIXEL_REDUCTION: ParamInfo = {
-  name: 'reduction',
+/** Binary (element-wise) or categorical (over the channels) form of a pixel cross-entropy loss. */
+export const CE_TYPE = param({
+  name: 'type',
   type: 'enum',
-  values: ['mean', 'sum', 'none'],
-  default: 'mean',
+  values: ['binary', 'categorical'],
+  default: 'binary',
   doc:
-    "'mean' over the valid (non-ignored) pixels, 'sum', or 'none': the per-pixel losses [B, ...spatial] (0 where " +
-    'ignored).',
-};
-
-export type PixelReduction = 'mean' | 'sum' | 'none';
+    "'binary': each channel an independent yes/no (sigmoid outputs, multi-label); 'categorical': mutually " +
+    'exclusive classes over the channels (softmax outputs).',
+});
 
 /** Drops channel 0 of a `[..., C]` tensor as step 4 does (includeBackground false, C > 1); others pass through. */
 export function keepChannels(t: Tensor, prep: Prepared): Tensor {
@@ -45,8 +38,8 @@ export function keepChannels(t: Tensor, prep: Prepared): Tensor {
 }
 
 /** The clip bound: the option, or the backend's epsilon. */
-export function clipEps(eps: number | null): number {
-  return eps ?? epsilon();
+export function clipEps(epsilonOption: number | null): number {
+  return epsilonOption ?? epsilon();
 }
 
 /** Element-wise `−log p`, `−log(1 − p)`, p and `1 − p` on the kept channels. */
@@ -59,7 +52,7 @@ export interface BinaryLogs {
 
 /**
  * Binary log terms: with a sigmoid, exact from the logits (`−log σ(x) = softplus(−x)`, `−log(1 − σ(x)) =
- * softplus(x)`, `1 − p = σ(−x)`); otherwise from the probabilities clipped to [eps, 1 − eps] (a softmax first).
+ * softplus(x)`, `1 − p = σ(−x)`); otherwise from the probabilities clipped to [ε, 1 − ε] (a softmax first).
  */
 export function binaryLogs(prep: Prepared, eps: number | null): BinaryLogs {
   if (prep.options.activation === 'sigmoid') {

@@ -1,31 +1,37 @@
 import { divideNoNan } from '../../core/numerics.ts';
+import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { tf } from '../../tf.ts';
 import {
-  defineRegionLoss,
   finishGroups,
   GROUP_PARAMS,
+  GROUP_REDUCTION,
   LAYOUT_PARAMS,
   prepare,
-  REDUCTION,
-  type RegionOptions,
   sumGroups,
-} from '../../segmentation/pipeline.ts';
+} from '../../segmentation/index.ts';
 
-export interface SensitivitySpecificityOptions extends Pick<
-  RegionOptions,
-  | 'activation'
-  | 'sparseLabels'
-  | 'ignoreIndex'
-  | 'includeBackground'
-  | 'reduceBatch'
-  | 'reduceChannels'
-  | 'reduction'
-> {
-  /** Weight of the sensitivity (foreground) term (0.05). */
-  readonly r?: number;
-  /** Added to both denominators (1e-5). */
-  readonly smooth?: number;
-}
+const PARAMS = [
+  ...LAYOUT_PARAMS,
+  ...GROUP_PARAMS,
+  {
+    name: 'r',
+    type: 'number',
+    default: 0.05,
+    range: [0, 1],
+    doc: 'Weight of the sensitivity (foreground) term; 1 − r weighs the specificity term (NiftyNet 0.05).',
+  },
+  {
+    name: 'smooth',
+    type: 'number',
+    default: 1e-5,
+    range: [0, Infinity],
+    doc: 'Added to both denominators (NiftyNet 1e-5, SegLoss 1).',
+  },
+  GROUP_REDUCTION,
+] as const;
+
+export type SensitivitySpecificityOptions = OptionsOf<typeof PARAMS>;
 
 /**
  * Sensitivity–specificity loss (Brosch et al. 2015; segmentation-region.md §2.10).
@@ -47,7 +53,7 @@ export interface SensitivitySpecificityOptions extends Pick<
  * @see Brosch et al. 2015, "Deep Convolutional Encoder Networks for Multiple Sclerosis Lesion Segmentation",
  *   MICCAI 2015, LNCS 9351
  */
-export const sensitivitySpecificity = defineRegionLoss<SensitivitySpecificityOptions>(
+export const sensitivitySpecificity = defineLoss<SensitivitySpecificityOptions>(
   {
     id: 'sensitivitySpecificity',
     aliases: ['sensitivity_specificity', 'sensitivity_specificity_loss', 'SSLoss', 'ss_loss'],
@@ -61,25 +67,7 @@ export const sensitivitySpecificity = defineRegionLoss<SensitivitySpecificityOpt
       'rates are normalised separately, so the background does not swamp the foreground; r sets the balance ' +
       '(a small r weights specificity, since the background term is tiny per pixel). A squared-error loss: its ' +
       'gradients are gentler than cross-entropy’s; for overlap-driven training prefer Dice or Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      {
-        name: 'r',
-        type: 'number',
-        default: 0.05,
-        range: [0, 1],
-        doc: 'Weight of the sensitivity (foreground) term; 1 − r weighs the specificity term (NiftyNet 0.05).',
-      },
-      {
-        name: 'smooth',
-        type: 'number',
-        default: 1e-5,
-        range: [0, Infinity],
-        doc: 'Added to both denominators (NiftyNet 1e-5, SegLoss 1).',
-      },
-      REDUCTION,
-    ],
+    params: PARAMS,
     references: [
       'Brosch, Yoo, Tang, Li, Traboulsee & Tam 2015, "Deep Convolutional Encoder Networks for Multiple ' +
         'Sclerosis Lesion Segmentation", MICCAI 2015',
@@ -95,11 +83,12 @@ export const sensitivitySpecificity = defineRegionLoss<SensitivitySpecificityOpt
     let negatives = tf.sub(1, g);
     if (valid) negatives = tf.mul(negatives, valid);
     // Both denominators come from yTrue only, so divideNoNan keeps the gradient path free of comparisons.
-    const sens = divideNoNan(sumGroups(tf.mul(err, g), prep), tf.add(sumGroups(g, prep), o.smooth));
+    const sens = divideNoNan(sumGroups(tf.mul(err, g), prep, o), tf.add(sumGroups(g, prep, o), o.smooth));
     const spec = divideNoNan(
-      sumGroups(tf.mul(err, negatives), prep),
-      tf.add(sumGroups(negatives, prep), o.smooth),
+      sumGroups(tf.mul(err, negatives), prep, o),
+      tf.add(sumGroups(negatives, prep, o), o.smooth),
     );
-    return finishGroups(id, tf.add(tf.mul(sens, o.r), tf.mul(spec, 1 - o.r)), prep, sampleWeight);
+    const finish = { ...o, maskEmptyClasses: false, classWeights: null };
+    return finishGroups(id, tf.add(tf.mul(sens, o.r), tf.mul(spec, 1 - o.r)), prep, finish, sampleWeight);
   },
 );

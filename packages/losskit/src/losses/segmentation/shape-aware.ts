@@ -2,20 +2,16 @@ import { defineLoss } from '../../core/define-loss.ts';
 import { divideNoNan } from '../../core/numerics.ts';
 import { tf } from '../../tf.ts';
 import {
-  ACTIVATION,
   type DistanceWeightedBceOptions,
-  activate,
   bce,
   checkInputs,
-  EPSILON,
   keptChannels,
   PRECOMPUTED_MAPS,
   reduceGroups,
-  SEG_REDUCTION,
-  SPACING,
   spatialMean,
   splitTrue,
 } from '../../segmentation/distance-common.ts';
+import { activate, ACTIVATION, EPSILON, GROUP_REDUCTION, SPACING } from '../../segmentation/index.ts';
 import { edgeDistance, edgeMask, mapsOf } from './distance-planes.ts';
 
 export type ShapeAwareLossOptions = DistanceWeightedBceOptions;
@@ -61,7 +57,7 @@ export const shapeAwareLoss = defineLoss<ShapeAwareLossOptions>(
       'and images with a badly placed contour should weigh more. A pixel-wise loss: combine with a region loss ' +
       '(Dice). The distance-to-true-edge map is ground-truth only (packDistanceMaps); the predicted edges are ' +
       'extracted on the CPU each step (GPU→CPU readback).',
-    params: [EPSILON, SPACING, SEG_REDUCTION, ACTIVATION, PRECOMPUTED_MAPS],
+    params: [EPSILON, SPACING, GROUP_REDUCTION, ACTIVATION, PRECOMPUTED_MAPS],
     references: [
       'Hayder, He & Salzmann 2017, "Boundary-aware Instance Segmentation", CVPR 2017, arXiv:1612.03129',
       'Jadon 2020, "A survey of loss functions for semantic segmentation", arXiv:2006.14822',

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { total } from '../../../test/reference/region-common.ts';
@@ -7,6 +6,7 @@ import { refTversky, type RefTverskyOptions } from '../../../test/reference/regi
 import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/helpers/assert.ts';
 import { BACKENDS, backendTol, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient } from '../../../test/helpers/gradcheck.ts';
+import { flat, goldenCase } from '../../../test/helpers/golden.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { dice } from './dice.ts';
 import { jaccard } from './jaccard.ts';
@@ -16,14 +16,8 @@ const t = (v: readonly number[], s: readonly number[], dtype: 'float32' | 'int32
   tf.tensor([...v], [...s], dtype);
 
 function specInput(): { yTrue: number[]; yPred: number[] } {
-  const url = new URL('../../../test/golden/segmentation-region.json', import.meta.url);
-  const cases = JSON.parse(readFileSync(url, 'utf8')) as {
-    id: string;
-    y_true: number[][][][];
-    y_pred: number[][][][];
-  }[];
-  const c = cases.find((x) => x.id === 'dice_default_2x4x4x1')!;
-  return { yTrue: c.y_true.flat(3), yPred: c.y_pred.flat(3) };
+  const c = goldenCase('region', 'dice_default_2x4x4x1');
+  return { yTrue: flat(c.y_true), yPred: flat(c.y_pred) };
 }
 
 describe.each(BACKENDS)('tversky on %s', (backend) => {

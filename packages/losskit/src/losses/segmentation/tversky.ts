@@ -1,33 +1,28 @@
+import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import {
-  CLASS_WEIGHTS,
-  defineRegionLoss,
-  EPS,
-  GROUP_PARAMS,
-  LAYOUT_PARAMS,
-  LOG_LOSS,
-  MASK_EMPTY_CLASSES,
+  LOG_LOSS_PARAMS,
   PRESET,
-  REDUCTION,
-  type RegionOptions,
   regionLoss,
-  SMOOTH_PARAMS,
+  regionPresets,
+  SCORE_PARAMS,
+  TVERSKY_ALPHA,
+  TVERSKY_BETA,
+  tverskyFusedScore,
   tverskyScore,
-} from '../../segmentation/pipeline.ts';
-import { TVERSKY_ALPHA, TVERSKY_BETA, tverskyFusedScore } from '../../segmentation/tversky-params.ts';
+} from '../../segmentation/index.ts';
 import { regionFused } from '../../fused/region.ts';
 
-export interface TverskyOptions extends Omit<RegionOptions, 'squaredPred'> {
-  /** Weight on false positives (0.3). */
-  readonly alpha?: number;
-  /** Weight on false negatives (0.7). */
-  readonly beta?: number;
-}
+const PARAMS = [...SCORE_PARAMS, TVERSKY_ALPHA, TVERSKY_BETA, ...LOG_LOSS_PARAMS, PRESET] as const;
+
+/** Options of `tversky`: the region options without squaredPred (Tversky's denominator is linear), plus α and β. */
+export type TverskyOptions = OptionsOf<typeof PARAMS>;
 
 /**
  * Tversky loss (Salehi, Erdogmus & Gholipour 2017; segmentation-region.md §2.7).
  *
  * Unreduced, per group: `ℓ = 1 − (TP + s_nr) / (TP + α·FP + β·FN + s_dr)` with `TP = Σpg`, `FP = Σp(1−g)`,
- * `FN = Σ(1−p)g`; `−log(max(TI, eps))` with `logLoss`.
+ * `FN = Σ(1−p)g`; `−log(max(TI, logEpsilon))` with `logLoss`.
  *
  * Conventions: α multiplies FP and β multiplies FN, as in the paper, MONAI, smp and Keras 3. Jadon's and Abraham's
  * code name the FN weight `alpha` (0.7), which is this loss's default β = 0.7, α = 0.3. MONAI, smp and Keras default
@@ -42,7 +37,7 @@ export interface TverskyOptions extends Omit<RegionOptions, 'squaredPred'> {
  * @see Salehi, Erdogmus & Gholipour 2017, "Tversky loss function for image segmentation using 3D fully
  *   convolutional deep networks", MLMI, arXiv:1706.05721
  */
-export const tversky = defineRegionLoss<TverskyOptions>(
+export const tversky = defineLoss<TverskyOptions>(
   {
     id: 'tversky',
     aliases: ['tversky_loss', 'TverskyLoss'],
@@ -53,19 +48,7 @@ export const tversky = defineRegionLoss<TverskyOptions>(
       'Heavily imbalanced segmentation and small lesions, where a missed foreground pixel costs more than an ' +
       'extra one: take β > α (default α = 0.3, β = 0.7) to trade false positives for recall. α and β trade FP ' +
       'against FN; α = β = 0.5 is exactly Dice. For very small structures whose loss stays high, see focal Tversky.',
-    params: [
-      ...LAYOUT_PARAMS,
-      ...GROUP_PARAMS,
-      ...SMOOTH_PARAMS,
-      MASK_EMPTY_CLASSES,
-      CLASS_WEIGHTS,
-      REDUCTION,
-      TVERSKY_ALPHA,
-      TVERSKY_BETA,
-      LOG_LOSS,
-      EPS,
-      PRESET,
-    ],
+    params: PARAMS,
     references: [
       'Salehi, Erdogmus & Gholipour 2017, "Tversky loss function for image segmentation using 3D fully ' +
         'convolutional deep networks", MLMI 2017, arXiv:1706.05721',
@@ -75,13 +58,22 @@ export const tversky = defineRegionLoss<TverskyOptions>(
     properties: ['nonNegative', 'boundedUnit', 'zeroAtPerfect'],
   },
   (yTrue, yPred, sampleWeight, o) =>
-    regionLoss('tversky', yTrue, yPred, sampleWeight, o, (s) => tverskyScore(s, o.alpha, o.beta, o), {
-      squared: false,
-    }),
-  {},
-  (yTrue, yPred, sampleWeight, o) =>
-    regionFused('tversky', yTrue, yPred, sampleWeight, o, {
-      score: tverskyFusedScore(o.alpha, o.beta),
-      squaredAllowed: false,
-    }),
+    regionLoss('tversky', yTrue, yPred, sampleWeight, { ...o, squaredPred: false }, (s) =>
+      tverskyScore(s, o.alpha, o.beta, o),
+    ),
+  {
+    presets: regionPresets(),
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused(
+        'tversky',
+        yTrue,
+        yPred,
+        sampleWeight,
+        { ...o, squaredPred: false },
+        {
+          score: tverskyFusedScore(o.alpha, o.beta),
+          squaredAllowed: false,
+        },
+      ),
+  },
 );

@@ -4,13 +4,12 @@ import { expectAllClose, expectThrows, expectTidy, take } from '../../../test/he
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
+  ALL_EDGE_INPUTS,
   bernoulli,
-  expectFinite,
-  expectGolden,
-  flat,
+  describeRegionOracle,
+  expectFiniteAt,
+  itRunsGoldens,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { unifiedFocal64, type Unified64 } from '../../../test/reference/pixel-focal.ts';
@@ -35,19 +34,12 @@ function run(
 /** Two-channel [bg, fg] one-hot rows and probability rows from foreground masks and probabilities. */
 const twoChannel = (fg: number[]) => fg.flatMap((v) => [1 - v, v]);
 
-describe('unifiedFocal float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = unifiedFocal64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v], flat(c.expected), c.tol);
-  });
-});
+describeRegionOracle('unifiedFocal', golden, unifiedFocal64, 'case');
 
 describe.each(BACKENDS)('unifiedFocal on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(unifiedFocal, c);
-  });
+  itRunsGoldens(unifiedFocal, golden);
 
   it('matches a hand-derived value', () => {
     // g_fg = [1, 0], p_fg = [0.8, 0.3] → bg: p = [0.2, 0.7], g = [0, 1]; TP_bg = 0.7, FN_bg = 0.3, FP_bg = 0.2 →
@@ -127,31 +119,11 @@ describe.each(BACKENDS)('unifiedFocal on %s', (backend) => {
   });
 
   it('stays finite at p exactly 0 and 1, empty and full masks, perfect predictions', () => {
-    const shape = [2, 2, 1];
-    for (const [yt, yp] of [
-      [
-        [0, 0, 0, 0],
-        [0, 1, 0, 1],
-      ],
-      [
-        [0, 0, 0, 0],
-        [0, 0, 0, 0],
-      ],
-      [
-        [1, 1, 1, 1],
-        [0, 1, 0, 1],
-      ],
-      [
-        [1, 0, 0, 1],
-        [1, 0, 0, 1],
-      ],
-    ]) {
-      const a = tf.tensor(yt, shape);
-      const b = tf.tensor(yp, shape);
-      expectFinite(unifiedFocal.bind({}), a, b);
-      expectFinite(unifiedFocal.bind({ variant: 'symmetric', gamma: 0.9 }), a, b);
-      tf.dispose([a, b]);
-    }
+    expectFiniteAt(
+      ALL_EDGE_INPUTS,
+      [2, 2, 1],
+      [unifiedFocal.bind({}), unifiedFocal.bind({ variant: 'symmetric', gamma: 0.9 })],
+    );
     // Perfect prediction: only the clipping's ~1e-7 errors remain, (1e-7)^0.5 in the foreground Tversky term.
     expect(run([1, 0, 0, 1], [1, 0, 0, 1], [1, 4, 1])).toBeLessThan(2e-4);
   });

@@ -1,20 +1,53 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { clipProbs } from '../../core/numerics.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
-import { clipEps, CLIP_EPS, rejectSampleWeight } from './pixel-common.ts';
-import { ACTIVATION, type Activation, groupSums, prepare, safePow, SPARSE_LABELS } from '../../segmentation/pipeline.ts';
+import { clipEps, PIXEL_EPSILON, rejectSampleWeight } from './pixel-common.ts';
+import {
+  ACTIVATION,
+  groupSums,
+  PER_SAMPLE_AND_CLASS,
+  prepare,
+  safePow,
+  SPARSE_LABELS,
+} from '../../segmentation/index.ts';
 
-export interface UnifiedFocalOptions {
-  readonly variant?: 'asymmetric' | 'symmetric';
-  /** λ: the share of the focal Tversky term (1 − λ goes to the focal term). */
-  readonly weight?: number;
-  readonly delta?: number;
-  readonly gamma?: number;
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly eps?: number | null;
-}
+const PARAMS = [
+  {
+    name: 'variant',
+    type: 'enum',
+    values: ['asymmetric', 'symmetric'],
+    default: 'asymmetric',
+    doc: "'asymmetric': focal modulation on the background only (Yeung's recommendation); 'symmetric': on both.",
+  },
+  {
+    name: 'weight',
+    type: 'number',
+    default: 0.5,
+    range: [0, 1],
+    doc: 'λ, the share of the focal Tversky term; MONAI’s weight w is 1 − λ.',
+  },
+  {
+    name: 'delta',
+    type: 'number',
+    default: 0.6,
+    range: [0, 1],
+    doc: 'δ: weight of false negatives in TI (1 − δ on false positives) and of the foreground CE term.',
+  },
+  {
+    name: 'gamma',
+    type: 'number',
+    default: 0.5,
+    range: [0, 1],
+    doc: 'γ: focal exponent of the CE term (1 − p)^γ and, as 1 − γ, of the Tversky term.',
+  },
+  ACTIVATION,
+  SPARSE_LABELS,
+  PIXEL_EPSILON,
+] as const;
+
+export type UnifiedFocalOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'unifiedFocal';
 
@@ -39,7 +72,7 @@ function channel(t: Tensor, c: number): Tensor {
  * `FL = mean_x[(1 − δ)·(1 − p_bg)^γ·CE_bg + δ·CE_fg]`; symmetric, the γ terms on both classes.
  * `L = λ·FTL + (1 − λ)·FL`, λ = `weight`, CE_c = −g_c·log p_c.
  *
- * Conventions: Yeung's defaults (λ = 0.5, δ = 0.6, γ = 0.5); ε is `eps` (Keras epsilon, 1e-7), both the clip and the
+ * Conventions: Yeung's defaults (λ = 0.5, δ = 0.6, γ = 0.5); ε is `epsilon` (Keras epsilon, 1e-7), both the clip and the
  * Tversky smoothing. MONAI's `AsymmetricUnifiedFocalLoss(weight=w, delta=0.7)` computes `w·FL + (1 − w)·FTL`, so
  * its w is losskit's 1 − λ; it also one-hot encodes a one-channel prediction (hard labels) and raises on an empty
  * foreground, neither of which losskit does. `1 − TI` is computed as `(δ·FN + (1 − δ)·FP)/(TP + δ·FN + (1 − δ)·FP + ε)`,
@@ -72,39 +105,7 @@ export const unifiedFocal = defineLoss<UnifiedFocalOptions>(
       'Binary segmentation with heavy class imbalance and small lesions, where it generalises Dice, Tversky, focal ' +
       'and combo losses in one robust default (the focal family; with balanced data plain BCE suffices). For IoU ' +
       'and boundary optimisation prefer Lovász.',
-    params: [
-      {
-        name: 'variant',
-        type: 'enum',
-        values: ['asymmetric', 'symmetric'],
-        default: 'asymmetric',
-        doc: "'asymmetric': focal modulation on the background only (Yeung's recommendation); 'symmetric': on both.",
-      },
-      {
-        name: 'weight',
-        type: 'number',
-        default: 0.5,
-        range: [0, 1],
-        doc: 'λ, the share of the focal Tversky term; MONAI’s weight w is 1 − λ.',
-      },
-      {
-        name: 'delta',
-        type: 'number',
-        default: 0.6,
-        range: [0, 1],
-        doc: 'δ: weight of false negatives in TI (1 − δ on false positives) and of the foreground CE term.',
-      },
-      {
-        name: 'gamma',
-        type: 'number',
-        default: 0.5,
-        range: [0, 1],
-        doc: 'γ: focal exponent of the CE term (1 − p)^γ and, as 1 − γ, of the Tversky term.',
-      },
-      ACTIVATION,
-      SPARSE_LABELS,
-      CLIP_EPS,
-    ],
+    params: PARAMS,
     references: [
       'Yeung, Sala, Schönlieb & Rundo 2022, "Unified Focal loss: Generalising Dice and cross entropy-based losses ' +
         'to handle class imbalanced medical image segmentation", Computerized Medical Imaging and Graphics 95, ' +
@@ -115,7 +116,12 @@ export const unifiedFocal = defineLoss<UnifiedFocalOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    const base = prepare(ID, yTrue, yPred, { activation: o.activation, sparseLabels: o.sparseLabels });
+    const base = prepare(ID, yTrue, yPred, {
+      activation: o.activation,
+      sparseLabels: o.sparseLabels,
+      ignoreIndex: null,
+      includeBackground: true,
+    });
     const { C } = base.layout;
     if (C > 2) {
       throw new Error(
@@ -123,13 +129,13 @@ export const unifiedFocal = defineLoss<UnifiedFocalOptions>(
           `got shape ${shapeText(yPred.shape)}`,
       );
     }
-    const eps = clipEps(o.eps);
+    const eps = clipEps(o.epsilon);
     const pFull = C === 1 ? tf.concat([tf.sub(1, base.p), base.p], -1) : base.p;
     const g = C === 1 ? tf.concat([tf.sub(1, base.g), base.g], -1) : base.g;
     const p = clipProbs(pFull, eps);
     const prep = { ...base, p, g, layout: { ...base.layout, C: 2, kept: 2 } };
     // Focal Tversky term, per (sample, class).
-    const s = groupSums(prep);
+    const s = groupSums(prep, PER_SAMPLE_AND_CLASS);
     const off = tf.add(tf.mul(s.fn, o.delta), tf.mul(s.fp, 1 - o.delta));
     const oneMinusTi = tf.div(off, tf.add(tf.add(s.tp, off), eps));
     const bg = column(oneMinusTi, 0);

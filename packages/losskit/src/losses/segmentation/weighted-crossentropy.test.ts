@@ -5,14 +5,12 @@ import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { checkGradient, rng } from '../../../test/helpers/gradcheck.ts';
 import {
   bernoulli,
+  describeRegionOracle,
   expectFinite,
-  expectGolden,
-  flat,
+  itRunsGoldens,
   labels,
   probRows,
   regionCases,
-  runGolden,
-  shapeOf,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { weightedCrossentropy64, type Wce64 } from '../../../test/reference/pixel-crossentropy.ts';
@@ -35,19 +33,12 @@ function run(
   return v;
 }
 
-describe('weightedCrossentropy float64 oracle', () => {
-  it.each(golden.map((c) => [c.id, c] as const))('reproduces golden %s', (_id, c) => {
-    const v = weightedCrossentropy64(flat(c.y_true), flat(c.y_pred), shapeOf(c.y_pred), c.options);
-    expectGolden([v as number], flat(c.expected), 1e-9);
-  });
-});
+describeRegionOracle('weightedCrossentropy', golden, weightedCrossentropy64);
 
 describe.each(BACKENDS)('weightedCrossentropy on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  it.each(golden.map((c) => [c.id, c] as const))('golden %s: value and gradient', (_id, c) => {
-    runGolden(weightedCrossentropy, c);
-  });
+  itRunsGoldens(weightedCrossentropy, golden);
 
   it('matches hand-derived values', () => {
     // y = [1, 0], p = [0.8, 0.4], w⁺ = 2: (2·(−ln 0.8) + (−ln 0.6))/2.

@@ -1,32 +1,55 @@
 import { defineLoss } from '../../core/define-loss.ts';
+import type { OptionsOf } from '../../core/options.ts';
 import { tf } from '../../tf.ts';
 import {
   binaryLogs,
   categoricalLogs,
+  CE_TYPE,
   channelVector,
-  CLIP_EPS,
   maskValid,
-  PIXEL_REDUCTION,
-  type PixelReduction,
+  PIXEL_EPSILON,
   reducePixels,
 } from './pixel-common.ts';
-import { ACTIVATION, type Activation, IGNORE_INDEX, prepare, SPARSE_LABELS } from '../../segmentation/pipeline.ts';
+import {
+  ACTIVATION,
+  IGNORE_INDEX,
+  PIXEL_REDUCTION,
+  prepare,
+  SPARSE_LABELS,
+} from '../../segmentation/index.ts';
 
-export interface WeightedCrossentropyOptions {
-  /** 'binary': element-wise sigmoid-style BCE; 'categorical': per-pixel cross-entropy over the channels. */
-  readonly type?: 'binary' | 'categorical';
-  /** Weight of the positive term of the binary loss (torch `pos_weight`). */
-  readonly posWeight?: number;
-  /** One weight per channel (ω_c), multiplying that channel's loss. */
-  readonly classWeights?: readonly number[] | null;
-  /** Divide by the sum of the weights of the valid pixels (torch) instead of their number (Keras). */
-  readonly weightedMean?: boolean;
-  readonly activation?: Activation;
-  readonly sparseLabels?: boolean;
-  readonly ignoreIndex?: number | null;
-  readonly eps?: number | null;
-  readonly reduction?: PixelReduction;
-}
+const PARAMS = [
+  CE_TYPE,
+  {
+    name: 'posWeight',
+    type: 'number',
+    default: 1,
+    range: [0, Infinity],
+    doc: 'Weight w⁺ of the positive term (binary only; torch pos_weight). > 1 favours recall; Jadon uses 1/3.',
+  },
+  {
+    name: 'classWeights',
+    type: ['number[]', 'null'],
+    default: null,
+    range: [0, Infinity],
+    doc: 'One weight ω_c per channel, multiplying that channel’s loss (categorical: the weight of the true class).',
+  },
+  {
+    name: 'weightedMean',
+    type: 'boolean',
+    default: false,
+    doc:
+      'Divide by Σω over the valid elements/pixels (torch CrossEntropyLoss(weight)) instead of their number ' +
+      '(Keras).',
+  },
+  ACTIVATION,
+  SPARSE_LABELS,
+  IGNORE_INDEX,
+  PIXEL_EPSILON,
+  PIXEL_REDUCTION,
+] as const;
+
+export type WeightedCrossentropyOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'weightedCrossentropy';
 
@@ -36,7 +59,7 @@ const ID = 'weightedCrossentropy';
  * Unreduced: binary, per element `ℓ = ω_c·[−w⁺·y·log p − (1 − y)·log(1 − p)]` (TF `weighted_cross_entropy_with_logits`,
  * torch `BCEWithLogitsLoss(pos_weight)`); categorical, per pixel `ℓ = −Σ_c ω_c·g_c·log p_c` (torch
  * `CrossEntropyLoss(weight)`). From logits the logs are exact (`softplus`, log-softmax); probabilities are clipped to
- * [eps, 1 − eps].
+ * [epsilon, 1 − epsilon].
  *
  * Conventions: the mean divides by the number of valid elements (binary) or pixels (categorical), as Keras class and
  * sample weights do; `weightedMean: true` divides by `Σ ω` over them instead, which is torch's
@@ -68,44 +91,7 @@ export const weightedCrossentropy = defineLoss<WeightedCrossentropyOptions>(
       'dominate: raise posWeight (about #neg/#pos) or give per-class weights. For heavily imbalanced data or ' +
       'small lesions prefer the focal family (focal, focal Tversky, unified focal) or a Dice-based compound; to ' +
       'optimise IoU and boundaries directly, Lovász.',
-    params: [
-      {
-        name: 'type',
-        type: 'enum',
-        values: ['binary', 'categorical'],
-        default: 'binary',
-        doc:
-          "'binary': each channel an independent yes/no (sigmoid outputs, multi-label); 'categorical': mutually " +
-          'exclusive classes over the channels (softmax outputs).',
-      },
-      {
-        name: 'posWeight',
-        type: 'number',
-        default: 1,
-        range: [0, Infinity],
-        doc: 'Weight w⁺ of the positive term (binary only; torch pos_weight). > 1 favours recall; Jadon uses 1/3.',
-      },
-      {
-        name: 'classWeights',
-        type: ['number[]', 'null'],
-        default: null,
-        range: [0, Infinity],
-        doc: 'One weight ω_c per channel, multiplying that channel’s loss (categorical: the weight of the true class).',
-      },
-      {
-        name: 'weightedMean',
-        type: 'boolean',
-        default: false,
-        doc:
-          'Divide by Σω over the valid elements/pixels (torch CrossEntropyLoss(weight)) instead of their number ' +
-          '(Keras).',
-      },
-      ACTIVATION,
-      SPARSE_LABELS,
-      IGNORE_INDEX,
-      CLIP_EPS,
-      PIXEL_REDUCTION,
-    ],
+    params: PARAMS,
     references: [
       'Ronneberger, Fischer & Brox 2015, "U-Net: Convolutional Networks for Biomedical Image Segmentation", MICCAI ' +
         '2015, arXiv:1505.04597',
@@ -125,18 +111,19 @@ export const weightedCrossentropy = defineLoss<WeightedCrossentropyOptions>(
       activation: o.activation,
       sparseLabels: o.sparseLabels,
       ignoreIndex: o.ignoreIndex,
+      includeBackground: true,
     });
     const g = prep.g;
     const omega = o.classWeights === null ? null : channelVector(ID, 'classWeights', o.classWeights, prep);
     let e;
     let weightOfElement;
     if (o.type === 'binary') {
-      const { nlp, nl1p } = binaryLogs(prep, o.eps);
+      const { nlp, nl1p } = binaryLogs(prep, o.epsilon);
       const pos = o.posWeight === 1 ? tf.mul(g, nlp) : tf.mul(tf.mul(g, o.posWeight), nlp);
       e = tf.add(pos, tf.mul(tf.sub(1, g), nl1p));
       weightOfElement = omega ?? tf.onesLike(g);
     } else {
-      e = tf.mul(g, categoricalLogs(prep, o.eps).nlp);
+      e = tf.mul(g, categoricalLogs(prep, o.epsilon).nlp);
       // The weight of a pixel is that of its class, Σ_c ω_c·g_c.
       weightOfElement = omega ? tf.mul(g, omega) : g;
     }

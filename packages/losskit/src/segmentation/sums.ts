@@ -1,0 +1,103 @@
+/**
+ * Step 5 of the region pipeline (segmentation-region.md §1.3) and the scores built on its sums. The group options
+ * are passed explicitly: a loss that does not declare reduceBatch/reduceChannels says which groups it means.
+ */
+import { tf, type Tensor } from '../tf.ts';
+import type { Prepared } from './layout.ts';
+import type { GroupOptions, SmoothOptions } from './params.ts';
+
+/** The axes summed for one group (§1.3): spatial, plus 0 with reduceBatch, plus the channel axis with reduceChannels. */
+export function groupAxes(rank: number, o: GroupOptions): number[] {
+  const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
+  if (o.reduceBatch) axes.unshift(0);
+  if (o.reduceChannels) axes.push(rank - 1);
+  return axes;
+}
+
+/** Groups per sample and per kept channel, for losses that offer no reduceBatch/reduceChannels options. */
+export const PER_SAMPLE_AND_CLASS: GroupOptions = { reduceBatch: false, reduceChannels: false };
+
+/** Sums `t` (`[B, ...spatial, C']`, or with a broadcastable last axis of 1) over the group axes, as `[B', C']`. */
+export function sumGroups(t: Tensor, prep: Prepared, o: GroupOptions): Tensor {
+  const L = prep.layout;
+  const x = t.shape[t.rank - 1] === L.kept ? t : tf.mul(t, tf.ones([...t.shape.slice(0, -1), L.kept]));
+  const s = tf.sum(x, groupAxes(L.rank, o));
+  return tf.reshape(s, [o.reduceBatch ? 1 : L.B, o.reduceChannels ? 1 : L.kept]);
+}
+
+/** Per-group sums, each `[B', C']`. */
+export interface GroupSums {
+  /** Σ p·g */
+  readonly tp: Tensor;
+  /** Σ p·(1 − g) */
+  readonly fp: Tensor;
+  /** Σ (1 − p)·g */
+  readonly fn: Tensor;
+  /** Σ p */
+  readonly sumP: Tensor;
+  /** Σ g */
+  readonly sumG: Tensor;
+  /** Σ p^k (k = 2 with `squared`, else Σ p) */
+  readonly powP: Tensor;
+  /** Σ g^k (k = 2 with `squared`, else Σ g) */
+  readonly powG: Tensor;
+  /** Σ (1 − p)·(1 − g) over valid elements, when asked for. */
+  readonly tn?: Tensor;
+}
+
+/**
+ * Step 5: the per-group sums. Ignored elements have p = g = 0, so they add nothing to TP, FP, FN, Σp, Σg; TN is
+ * taken over valid elements only.
+ */
+export function groupSums(
+  prep: Prepared,
+  groups: GroupOptions,
+  what: { readonly squared?: boolean; readonly tn?: boolean } = {},
+): GroupSums {
+  const { p, g, valid } = prep;
+  const pg = tf.mul(p, g);
+  const tp = sumGroups(pg, prep, groups);
+  const sumP = sumGroups(p, prep, groups);
+  const sumG = sumGroups(g, prep, groups);
+  const fp = sumGroups(tf.sub(p, pg), prep, groups);
+  const fn = sumGroups(tf.sub(g, pg), prep, groups);
+  const powP = what.squared ? sumGroups(tf.square(p), prep, groups) : sumP;
+  const powG = what.squared ? sumGroups(tf.square(g), prep, groups) : sumG;
+  const base = { tp, fp, fn, sumP, sumG, powP, powG };
+  if (!what.tn) return base;
+  let neg = tf.mul(tf.sub(1, p), tf.sub(1, g));
+  if (valid) neg = tf.mul(neg, valid);
+  return { ...base, tn: sumGroups(neg, prep, groups) };
+}
+
+// Scores.
+
+/**
+ * `(num + smoothNr) / max(den + smoothDr, epsClamp)`, the smoothed ratio behind every score. The denominator
+ * depends on p, so this is a plain division: with zero smoothing and zero clamp, 0/0 is NaN (Jadon's Jaccard).
+ */
+export function smoothedRatio(num: Tensor, den: Tensor, o: SmoothOptions): Tensor {
+  let d = tf.add(den, o.smoothDr);
+  if (o.epsClamp > 0) d = tf.maximum(d, o.epsClamp);
+  return tf.div(tf.add(num, o.smoothNr), d);
+}
+
+/** Dice `(2TP + s_nr) / max(Σp^k + Σg^k + s_dr, epsClamp)`, per group. */
+export function diceScore(s: GroupSums, options: SmoothOptions): Tensor {
+  return smoothedRatio(tf.mul(s.tp, 2), tf.add(s.powP, s.powG), options);
+}
+
+/** Jaccard `(TP + s_nr) / max(Σp^k + Σg^k − TP + s_dr, epsClamp)`, per group. */
+export function jaccardScore(s: GroupSums, options: SmoothOptions): Tensor {
+  return smoothedRatio(s.tp, tf.sub(tf.add(s.powP, s.powG), s.tp), options);
+}
+
+/** Tversky `(TP + s_nr) / max(TP + α·FP + β·FN + s_dr, epsClamp)`, per group: α weighs FP, β weighs FN. */
+export function tverskyScore(s: GroupSums, alpha: number, beta: number, options: SmoothOptions): Tensor {
+  return smoothedRatio(s.tp, tf.add(s.tp, tf.add(tf.mul(s.fp, alpha), tf.mul(s.fn, beta))), options);
+}
+
+/** Tversky's score in the fused kernel's form: TP + α·FP + β·FN = (1 − α − β)·TP + α·Σp + β·Σg. */
+export function tverskyFusedScore(alpha: number, beta: number) {
+  return { kn: 1, kt: 1 - alpha - beta, kp: alpha, kg: beta };
+}
