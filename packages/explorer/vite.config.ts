@@ -13,7 +13,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^losskit$/, replacement: fileURLToPath(new URL('../losskit/src/index.ts', import.meta.url)) },
-      { find: /^losskit\/random$/, replacement: fileURLToPath(new URL('../losskit/src/util/random.ts', import.meta.url)) },
+      {
+        find: /^losskit\/random$/,
+        replacement: fileURLToPath(new URL('../losskit/src/util/random.ts', import.meta.url)),
+      },
     ],
   },
   root: here,

@@ -32,6 +32,21 @@ function reference(text: string): HTMLElement {
   return li;
 }
 
+/**
+ * How well an entry matches a search, lower is better, `undefined` for no match: 0 an exact id or alias, 1 a
+ * prefix of one, 2 inside one, 3 inside the summary or formula. The "when to use" text is not searched: it
+ * names other losses ("unlike Dice…"), so it matched half the catalog.
+ */
+export function searchRank(names: readonly string[], text: string, query: string): number | undefined {
+  if (!query) return 0;
+  const q = query.toLowerCase();
+  const lower = names.map((n) => n.toLowerCase());
+  if (lower.includes(q)) return 0;
+  if (lower.some((n) => n.startsWith(q))) return 1;
+  if (lower.some((n) => n.includes(q))) return 2;
+  return text.toLowerCase().includes(q) ? 3 : undefined;
+}
+
 export class CatalogView {
   private task: (typeof TASKS)[number] = 'all';
   private kind: (typeof KINDS)[number] = 'all';
@@ -86,10 +101,14 @@ export class CatalogView {
         );
         b.addEventListener('click', () => {
           set(v);
-          for (const o of box.querySelectorAll('button')) o.classList.toggle('on', o === b);
+          for (const o of box.querySelectorAll('button')) {
+            o.classList.toggle('on', o === b);
+            o.setAttribute('aria-pressed', String(o === b));
+          }
           this.filter();
         });
-        if (v === get()) b.classList.add('on');
+        b.classList.toggle('on', v === get());
+        b.setAttribute('aria-pressed', String(v === get()));
         box.append(b);
       }
       return box;
@@ -127,9 +146,7 @@ export class CatalogView {
   private card({ kind, info }: Item): HTMLElement {
     const props = kind === 'loss' ? ((info as LossInfo).properties ?? []) : [];
     const metric = kind === 'metric' ? (info as MetricInfo) : undefined;
-    const search = [info.id, ...info.aliases, info.summary, info.formula, info.whenToUse, info.task, kind]
-      .join(' ')
-      .toLowerCase();
+    const search = [info.summary, info.formula, info.task, kind].join(' ').toLowerCase();
     const plot =
       kind === 'loss'
         ? h(
@@ -150,11 +167,12 @@ export class CatalogView {
         'data-kind': kind,
         'data-task': info.task,
         'data-search': search,
+        'data-names': [info.id, ...info.aliases].join(' '),
       },
       h(
         'header',
         { class: 'card-head' },
-        h('h3', {}, info.id),
+        h('h3', { title: info.id }, info.id),
         h('span', { class: `badge task-${info.task}` }, info.task),
         h('span', { class: 'badge' }, kind),
         metric
@@ -178,33 +196,37 @@ export class CatalogView {
               h('code', { class: 'small' }, info.params.map((p) => p.name).join(', ')),
             ),
             h(
-              'table',
-              {},
+              'div',
+              { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': `Parameters of ${info.id}` },
               h(
-                'thead',
+                'table',
                 {},
                 h(
-                  'tr',
+                  'thead',
                   {},
-                  h('th', {}, 'name'),
-                  h('th', {}, 'type'),
-                  h('th', {}, 'default'),
-                  h('th', {}, 'range / values'),
-                  h('th', {}, ''),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                info.params.map((p) =>
                   h(
                     'tr',
                     {},
-                    h('td', {}, h('code', {}, p.name)),
-                    h('td', { class: 'small' }, typesOf(p).join(' | ')),
-                    h('td', {}, h('code', {}, formatValue(p.default))),
-                    h('td', { class: 'small' }, range(p)),
-                    h('td', { class: 'small' }, p.doc),
+                    h('th', {}, 'name'),
+                    h('th', {}, 'type'),
+                    h('th', {}, 'default'),
+                    h('th', {}, 'range / values'),
+                    h('th', {}, ''),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  info.params.map((p) =>
+                    h(
+                      'tr',
+                      {},
+                      h('td', {}, h('code', {}, p.name)),
+                      h('td', { class: 'small' }, typesOf(p).join(' | ')),
+                      h('td', {}, h('code', {}, formatValue(p.default))),
+                      h('td', { class: 'small' }, range(p)),
+                      h('td', { class: 'small' }, p.doc),
+                    ),
                   ),
                 ),
               ),
@@ -223,16 +245,24 @@ export class CatalogView {
     );
   }
 
+  /** Shows the entries that match, best matches first (exact and prefix matches of an id or alias). */
   private filter(): void {
     let shown = 0;
-    for (const el of this.list.querySelectorAll<HTMLElement>('[data-catalog-entry]')) {
+    const ranked: { el: HTMLElement; rank: number; index: number }[] = [];
+    this.list.querySelectorAll<HTMLElement>('[data-catalog-entry]').forEach((el, index) => {
+      const rank = searchRank((el.dataset.names ?? '').split(' '), el.dataset.search ?? '', this.query);
       const ok =
         (this.task === 'all' || el.dataset.task === this.task) &&
         (this.kind === 'all' || el.dataset.kind === this.kind) &&
-        (this.query === '' || (el.dataset.search ?? '').includes(this.query));
+        rank !== undefined;
       el.hidden = !ok;
       if (ok) shown++;
-    }
+      ranked.push({ el, rank: rank ?? 9, index: Number(el.dataset.index ?? index) });
+      el.dataset.index = String(Number(el.dataset.index ?? index));
+    });
+    ranked.sort((a, b) => a.rank - b.rank || a.index - b.index);
+    // Reordering the DOM (not CSS order) keeps the Tab order and the reading order the same as what is seen.
+    this.list.append(...ranked.map((r) => r.el));
     this.count.textContent = `${shown} of ${this.items.length}`;
     this.root.dataset.shown = String(shown);
   }

@@ -97,13 +97,21 @@ function control(
     disabled: !numeric,
     'aria-label': p.name,
   });
-  const out = h('output', { class: 'pvalue' }, numeric ? formatValue(current) : formatValue(current));
+  // A non-numeric choice (null = auto, or an enum value) hides the slider: it would only show a grey bar.
+  const shown = (v: OptionValue) => (v === null ? 'auto' : formatValue(v));
+  slider.hidden = !numeric;
+  const out = h('output', { class: 'pvalue' }, shown(current));
   let alt: HTMLSelectElement | undefined;
   if (spec.alternatives.length) {
     const choices = [{ label: 'number', value: 'number' as OptionValue }, ...spec.alternatives];
     alt = h(
       'select',
-      { class: 'alt', 'data-param-alt': p.name, 'data-loss-id': owner },
+      {
+        class: 'alt',
+        'data-param-alt': p.name,
+        'data-loss-id': owner,
+        'aria-label': `${p.name}: kind of value`,
+      },
       ...choices.map((a, i) =>
         h('option', { value: i, selected: i === 0 ? numeric : a.value === current }, a.label),
       ),
@@ -112,8 +120,9 @@ function control(
     altSelect.addEventListener('change', () => {
       const i = altSelect.selectedIndex;
       slider.disabled = i !== 0;
+      slider.hidden = i !== 0;
       const v = i === 0 ? last : choices[i].value;
-      out.textContent = formatValue(v);
+      out.textContent = shown(v);
       set(p, v);
     });
   }

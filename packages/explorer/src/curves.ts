@@ -70,11 +70,18 @@ export class CurvesView {
   private domain: Domain = 'probability';
   private target = 1;
   private gradAsinh = true;
+  /** Each loss divided by its own largest |value| on the range, so a loss of scale 1/16 is not a flat line. */
+  private normalise = true;
   private version = 0;
   private readonly picker = h('div', { class: 'picker-list' });
   private readonly cards = h('div', { class: 'cards' });
   private readonly panels = h('div', { class: 'panels' });
-  private readonly table = h('div', { class: 'x0-table' });
+  private readonly table = h('div', {
+    class: 'x0-table',
+    tabindex: 0,
+    role: 'region',
+    'aria-label': 'Values at the fixed point x0',
+  });
   private readonly status = h('span', { class: 'muted small', 'data-curves-status': '' });
   private readonly plots = new Map<string, Plot>();
   private readonly redraw = perFrame(() => {
@@ -154,7 +161,7 @@ export class CurvesView {
               class: 'pick',
               'data-pick-item': '',
               'data-search': [info.id, ...info.aliases, info.summary].join(' ').toLowerCase(),
-              title: info.summary,
+              title: `${info.id}: ${info.summary}`,
             },
             box,
             h('span', { class: 'swatch' }),
@@ -166,7 +173,7 @@ export class CurvesView {
 
     const domainSel = h(
       'div',
-      { class: 'seg', role: 'radiogroup' },
+      { class: 'seg', role: 'radiogroup', 'aria-label': 'x axis of classification and segmentation losses' },
       ...(['probability', 'logit'] as const).map((d) => {
         const r = h('input', {
           type: 'radio',
@@ -202,6 +209,11 @@ export class CurvesView {
       this.gradAsinh = asinh.checked;
       this.redraw();
     });
+    const normalise = h('input', { type: 'checkbox', checked: this.normalise, 'data-normalise': '' });
+    normalise.addEventListener('change', () => {
+      this.normalise = normalise.checked;
+      this.redraw();
+    });
 
     replace(
       this.root,
@@ -227,7 +239,16 @@ export class CurvesView {
             tSlider,
             tOut,
           ),
-          h('label', { class: 'inline' }, asinh, 'asinh scale for ∂ℓ/∂x'),
+          h('label', { class: 'inline' }, asinh, 'asinh scale for the gradient'),
+          h(
+            'label',
+            {
+              class: 'inline',
+              title: 'Divide each loss (and its gradient) by its largest |value| on the plotted range',
+            },
+            normalise,
+            'normalise each loss',
+          ),
           this.status,
         ),
         this.cards,
@@ -292,7 +313,11 @@ export class CurvesView {
     const layouts = layoutsFor(pick.info);
     const layoutSel = h(
       'select',
-      { 'data-layout-select': pick.info.id, title: 'How the sweep feeds the loss' },
+      {
+        'data-layout-select': pick.info.id,
+        title: 'How the sweep feeds the loss',
+        'aria-label': `Input layout of ${pick.info.id}`,
+      },
       h('option', { value: 'auto' }, 'layout: auto'),
       ...layouts.map((l) => h('option', { value: l, selected: pick.layoutChoice === l }, LAYOUT_LABELS[l])),
     );
@@ -320,7 +345,7 @@ export class CurvesView {
         'div',
         { class: 'card-head' },
         h('span', { class: 'swatch', style: `background:${pick.color}` }),
-        h('strong', {}, pick.info.id),
+        h('strong', { title: `${pick.info.id}: ${pick.info.summary}` }, pick.info.id),
         h('span', { class: `badge task-${pick.info.task}` }, pick.info.task),
         close,
       ),
@@ -440,6 +465,7 @@ export class CurvesView {
             'section',
             { class: 'panel', 'data-panel': g.key },
             h('h3', { 'data-panel-title': g.key }),
+            h('p', { class: 'scale-note small muted', 'data-scale-note': g.key }),
             h('div', { class: 'legend', 'data-panel-legend': g.key }),
             h(
               'div',
@@ -465,6 +491,20 @@ export class CurvesView {
           ? `Regression: loss against the residual (target y = ${formatNumber(this.target)})`
           : `Classification & segmentation: loss against the ${this.domain === 'probability' ? 'predicted probability' : 'logit'} of the positive class`;
       }
+      const variable = regression ? 'ŷ' : this.domain === 'probability' ? 'p' : 'z';
+      // Per loss: its largest |ℓ| and |∂ℓ/∂x| over both targets, the divisor when normalising.
+      const peak = (p: Pick, kind: 'loss' | 'grad') => {
+        let m = 0;
+        for (const s of p.series ?? [])
+          for (const v of s.result[kind]) if (v !== null) m = Math.max(m, Math.abs(v));
+        return this.normalise && m > 0 ? m : 1;
+      };
+      const note = this.panels.querySelector(`[data-scale-note="${g.key}"]`);
+      if (note) {
+        note.textContent = this.normalise
+          ? `Normalised: each loss and its gradient are divided by their own largest |value| on this range (given in the legend), so every selected loss is visible whatever its scale. Untick “normalise each loss” for raw values.`
+          : 'Raw values: every loss on one shared axis.';
+      }
       const legend = this.panels.querySelector(`[data-panel-legend="${g.key}"]`);
       if (legend) {
         replace(
@@ -472,9 +512,16 @@ export class CurvesView {
           g.picks.map((p) =>
             h(
               'span',
-              { class: 'legend-item' },
+              { class: 'legend-item', title: `${p.info.id}: ${p.info.summary}` },
               h('span', { class: 'legend-line', style: `background:${p.color}` }),
               p.info.id,
+              this.normalise
+                ? h(
+                    'span',
+                    { class: 'muted small' },
+                    ` max ℓ ${formatNumber(peak(p, 'loss'))}, max |∂ℓ/∂${variable}| ${formatNumber(peak(p, 'grad'))}`,
+                  )
+                : null,
             ),
           ),
           regression
@@ -505,8 +552,10 @@ export class CurvesView {
             color: pick.color,
             ...(s.key === 'neg' ? { dash: [7, 5] } : {}),
           });
-          lossTables.push([s.result.xs, s.result.loss]);
-          gradTables.push([s.result.xs, s.result.grad]);
+          const lossScale = peak(pick, 'loss');
+          const gradScale = peak(pick, 'grad');
+          lossTables.push([s.result.xs, s.result.loss.map((v) => (v === null ? null : v / lossScale))]);
+          gradTables.push([s.result.xs, s.result.grad.map((v) => (v === null ? null : v / gradScale))]);
         }
       }
       for (const kind of ['loss', 'grad'] as const) {
@@ -522,16 +571,12 @@ export class CurvesView {
         const data = tables.length
           ? join(tables)
           : ([grid(RANGES[space][0], RANGES[space][1], 2)] as uPlot.AlignedData);
+        const yLabel = kind === 'loss' ? 'ℓ' : `∂ℓ/∂${variable}`;
         plot.draw(
           {
-            title:
-              kind === 'loss'
-                ? 'loss ℓ'
-                : regression
-                  ? 'gradient ∂ℓ/∂ŷ'
-                  : `gradient ∂ℓ/∂${this.domain === 'probability' ? 'p' : 'z'}`,
+            title: kind === 'loss' ? 'loss ℓ' : `gradient ∂ℓ/∂${variable}`,
             xLabel: x,
-            yLabel: kind === 'loss' ? 'ℓ' : '∂ℓ/∂x',
+            yLabel: this.normalise ? `${yLabel} ÷ its max |${yLabel}|` : yLabel,
             asinh: kind === 'grad' && this.gradAsinh,
             marker: X0[space],
           },

@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     if (view !== 'curves') curves.hide();
     if (view === 'curves') curves.show();
     if (view === 'playground') playground.show();
+    // A new view starts at its top, not at the previous view's scroll position (under the sticky header).
+    if (current !== undefined && current !== view) window.scrollTo(0, 0);
     current = view;
     document.body.dataset.view = view;
   };

@@ -103,7 +103,7 @@ export function controlFor(p: ParamInfo): ControlSpec | undefined {
   const types = typesOf(p);
   const scale = sliderScale(p);
   const alternatives: Alternative[] = [];
-  if (types.includes('null')) alternatives.push({ label: 'auto (null)', value: null });
+  if (types.includes('null')) alternatives.push({ label: 'auto', value: null });
   if (types.includes('enum')) for (const v of p.values ?? []) alternatives.push({ label: v, value: v });
   if (scale) return { param: p, kind: 'slider', scale, alternatives };
   if (types.length === 1 && types[0] === 'boolean') return { param: p, kind: 'checkbox', alternatives };

@@ -44,9 +44,13 @@ export class Plot {
     this.chart?.destroy();
     this.signature = signature;
     const marker = spec.marker;
-    // On the arcsinh scale keep only 0 and whole decades: the 2…9 minor lines crowd the tails.
+    // On the arcsinh scale: 0 and whole decades, thinned so that no two labels overlap.
     const onlyDecades = spec.asinh
-      ? { filter: (_u: uPlot, splits: number[]) => splits.map((v) => (decade(v) ? v : null)) }
+      ? {
+          splits: (u: uPlot, _axis: number, min: number, max: number) =>
+            asinhTicks(min, max, Math.max(80, u.bbox.height / devicePixelRatio || HEIGHT - 80)),
+          values: (_u: uPlot, splits: number[]) => splits.map(tickLabel),
+        }
       : {};
     const opts: uPlot.Options = {
       title: spec.title,
@@ -61,8 +65,8 @@ export class Plot {
         {
           label: spec.yLabel,
           stroke: '#475569',
-          grid: { stroke: '#e2e8f0', ...onlyDecades },
-          ticks: { stroke: '#cbd5e1', ...onlyDecades },
+          grid: { stroke: '#e2e8f0' },
+          ticks: { stroke: '#cbd5e1' },
           size: 60,
           ...onlyDecades,
         },
@@ -111,10 +115,34 @@ export class Plot {
   }
 }
 
-function decade(v: number): boolean {
-  if (v === 0) return true;
-  const e = Math.log10(Math.abs(v));
-  return Math.abs(e - Math.round(e)) < 1e-9;
+/** Minimum distance between two tick labels, in CSS pixels. */
+const TICK_GAP = 18;
+
+/**
+ * Ticks of an arcsinh axis over [min, max] drawn `px` pixels tall: 0 and ±10^k, the largest first, each kept
+ * only if it is at least TICK_GAP pixels from those already kept (1, 0 and −1 crowd together on a wide range).
+ */
+export function asinhTicks(min: number, max: number, px: number): number[] {
+  const span = Math.asinh(max) - Math.asinh(min);
+  if (!(span > 0)) return [min];
+  const candidates = [0];
+  for (let k = 6; k >= -3; k--) candidates.push(10 ** k, -(10 ** k));
+  const kept: number[] = [];
+  for (const v of candidates
+    .filter((c) => c >= min && c <= max)
+    .sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : Math.abs(b) - Math.abs(a)))) {
+    const y = ((Math.asinh(v) - Math.asinh(min)) / span) * px;
+    if (kept.every((k) => Math.abs(((Math.asinh(k) - Math.asinh(min)) / span) * px - y) >= TICK_GAP))
+      kept.push(v);
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+function tickLabel(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  const text = a >= 1e4 || a < 1e-2 ? `1e${Math.round(Math.log10(a))}` : String(a);
+  return v < 0 ? `−${text}` : text;
 }
 
 /** Aligns series sampled on different grids (a slow-path curve has fewer points) onto one x axis. */

@@ -2,18 +2,20 @@
  * The segmentation playground's computation: every segmentation loss and metric of the catalog on one
  * (ground truth, prediction) pair, and the gradient of one loss over the prediction. Through the library only.
  *
- * A loss or metric is first given the single-channel layout (`yTrue`, `yPred` of shape `[1, 32, 32, 1]`,
- * probabilities). If it rejects that, the page tries two channels (`[1−g, g]` and `[1−p, p]`, `[1, 32, 32, 2]`),
- * then integer labels (`yTrue` int32 `[1, 32, 32]`, `sparseLabels: true` where the option exists) with the
+ * A loss or metric is first given the single-channel layout (`yTrue`, `yPred` of shape `[1, H, W, 1]`,
+ * probabilities; H × W is 32 × 32 for the presets, or the size of the user's own masks). If it rejects that, the
+ * page tries two channels (`[1−g, g]` and `[1−p, p]`, `[1, H, W, 2]`), then integer labels (`yTrue` int32
+ * `[1, H, W]`, `sparseLabels: true` where the option exists) with the
  * two-channel prediction. The table says which layout each row used. A row's value is the result itself when it
  * is a single number, otherwise its last element (the foreground channel of a `[batch, channels]` result).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getLoss, getMetric, type LossInfo, type MetricInfo, type OptionValue } from 'losskit';
-import { SIZE } from './masks.ts';
 import { scoped } from './sweep.ts';
 
 export type SegLayout = '1ch' | '2ch' | 'sparse';
+/** Height and width of the masks. */
+export type Size = readonly [number, number];
 export const SEG_LAYOUTS: readonly SegLayout[] = ['1ch', '2ch', 'sparse'];
 
 export type Entry =
@@ -35,18 +37,18 @@ export function layoutOptions(info: LossInfo | MetricInfo, layout: SegLayout): R
     : {};
 }
 
-export function trueTensor(gt: Uint8Array, layout: SegLayout): tf.Tensor {
-  if (layout === 'sparse') return tf.tensor(Int32Array.from(gt), [1, SIZE, SIZE], 'int32');
-  if (layout === '1ch') return tf.tensor(Float32Array.from(gt), [1, SIZE, SIZE, 1]);
+export function trueTensor(gt: Uint8Array, layout: SegLayout, [H, W]: Size): tf.Tensor {
+  if (layout === 'sparse') return tf.tensor(Int32Array.from(gt), [1, H, W], 'int32');
+  if (layout === '1ch') return tf.tensor(Float32Array.from(gt), [1, H, W, 1]);
   const two = new Float32Array(gt.length * 2);
   gt.forEach((g, i) => {
     two[2 * i] = 1 - g;
     two[2 * i + 1] = g;
   });
-  return tf.tensor(two, [1, SIZE, SIZE, 2]);
+  return tf.tensor(two, [1, H, W, 2]);
 }
 
-/** The prediction in a layout, built from the foreground probabilities `p` `[1, 32, 32, 1]` (differentiably). */
+/** The prediction in a layout, built from the foreground probabilities `p` `[1, H, W, 1]` (differentiably). */
 export function predTensor(p: tf.Tensor, layout: SegLayout): tf.Tensor {
   return layout === '1ch' ? p : tf.concat([tf.sub(1, p), p], -1);
 }
@@ -66,11 +68,12 @@ function run(
   gt: Uint8Array,
   p: tf.Tensor,
   layout: SegLayout,
+  size: Size,
 ): { value: number; options: Record<string, OptionValue> } {
   return scoped(() => {
     const options = { ...user, ...layoutOptions(entry.info, layout) };
     const fn = entry.kind === 'loss' ? getLoss(entry.info.id, options) : getMetric(entry.info.id, options);
-    return { value: valueOf(fn(trueTensor(gt, layout), predTensor(p, layout))), options };
+    return { value: valueOf(fn(trueTensor(gt, layout, size), predTensor(p, layout))), options };
   });
 }
 
@@ -85,8 +88,9 @@ export function evaluateAll(
   gt: Uint8Array,
   pred: Float32Array,
   known: Map<string, SegLayout>,
+  size: Size,
 ): SegRow[] {
-  const p = tf.tensor(pred, [1, SIZE, SIZE, 1]);
+  const p = tf.tensor(pred, [1, size[0], size[1], 1]);
   try {
     return entries.map((entry) => {
       const t0 = performance.now();
@@ -95,7 +99,7 @@ export function evaluateAll(
       let firstError: string | undefined;
       for (const layout of order) {
         try {
-          const { value, options } = run(entry, user.get(entry.info.id) ?? {}, gt, p, layout);
+          const { value, options } = run(entry, user.get(entry.info.id) ?? {}, gt, p, layout, size);
           known.set(entry.info.id, layout);
           return {
             kind: entry.kind,
@@ -125,19 +129,20 @@ export function evaluateAll(
   }
 }
 
-/** ∂ℓ/∂p of a loss over the foreground probabilities, row-major `32 × 32`. */
+/** ∂ℓ/∂p of a loss over the foreground probabilities, row-major `H × W`. */
 export function lossGradient(
   info: LossInfo,
   options: Record<string, OptionValue>,
   layout: SegLayout,
   gt: Uint8Array,
   pred: Float32Array,
+  size: Size,
 ): Float32Array {
   return tf.tidy(() => {
     const fn = getLoss(info.id, { ...options, ...layoutOptions(info, layout) });
-    const yTrue = trueTensor(gt, layout);
+    const yTrue = trueTensor(gt, layout, size);
     const g = tf.grad((p: tf.Tensor) => tf.mean(fn(yTrue, predTensor(p, layout))))(
-      tf.tensor(pred, [1, SIZE, SIZE, 1]),
+      tf.tensor(pred, [1, size[0], size[1], 1]),
     );
     return g.dataSync() as Float32Array;
   });
