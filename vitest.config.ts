@@ -12,7 +12,7 @@ const alias = [
 ];
 
 const shared = {
-  setupFiles: [at('./packages/losskit/test/fast-check-seed.ts')],
+  setupFiles: [at('./packages/losskit/test/fast-check-seed.ts'), at('./packages/losskit/test/quiet-tfjs.ts')],
   testTimeout: 60_000,
   hookTimeout: 60_000,
 };

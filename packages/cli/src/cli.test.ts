@@ -7,13 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLosses } from './commands/compare.ts';
 import { writeGrayPng, writeNifti } from '../test/fixtures.ts';
 import { fusedCallCount, fusedKernelsEnabled } from 'losskit';
-import { runCli } from './program.ts';
+import { expectUsageError, runInProcess, type CliResult } from '../test/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'losskit-cli-'));
 afterAll(() => {
@@ -21,44 +20,8 @@ afterAll(() => {
 });
 const file = (name: string) => join(dir, name);
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...args: string[]): Promise<Result> {
-  let out = '';
-  let err = '';
-  const errStream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      err += chunk.toString();
-      cb();
-    },
-  });
-  const code = await runCli(args, {
-    out: (s) => {
-      out += `${s}\n`;
-    },
-    err: (s) => {
-      err += `${s}\n`;
-    },
-    errStream,
-    errIsTTY: false,
-  });
-  return { code, out, err };
-}
-
-/** Exit 2 with exactly one line on stderr, starting "losskit:", matching every pattern, and no stack trace. */
-function expectUsageError(r: Result, ...patterns: RegExp[]): void {
-  expect(r.code, r.err).toBe(2);
-  const lines = r.err.trim().split('\n');
-  expect(lines, r.err).toHaveLength(1);
-  expect(lines[0]).toMatch(/^losskit: /);
-  for (const p of patterns) expect(lines[0]).toMatch(p);
-  expect(r.err).not.toMatch(/^\s+at /m);
-  expect(r.out).toBe('');
-}
+type Result = CliResult;
+const run = runInProcess;
 
 function json(r: Result): Record<string, unknown> {
   expect(r.code, r.err).toBe(0);
@@ -796,7 +759,11 @@ describe('losskit compare', () => {
 
   it.each([
     ['an unknown loss', ['--losses', 'bce,dcie'], [/--losses: Unknown loss 'dcie'/, /'dice'/]],
-    ['a foreground fraction out of range', ['--fg', '0.3,1.5'], [/--fg: 1\.5 is not a fraction in \(0, 1\)/]],
+    [
+      'a foreground fraction out of range',
+      ['--fg', '0.3,1.5'],
+      [/--fg: '1\.5' is not a fraction in \(0, 1\)/],
+    ],
     [
       '--fg with another data set',
       ['--dataset', 'brain', '--fg', '0.1'],
@@ -804,7 +771,7 @@ describe('losskit compare', () => {
     ],
     ['a size that is not a multiple of 4', ['--size', '30'], [/--size: 30 must be a multiple of 4/]],
     ['a missing data folder', ['--dataset', file('nowhere')], [/nowhere: no such data set or folder/]],
-    ['zero epochs', ['--epochs', '0'], [/'0' is invalid/, /positive integer/]],
+    ['zero epochs', ['--epochs', '0'], [/'0' is invalid/, /integer in \[1, 10000\]/]],
     ['an unknown backend', ['--backend', 'gpu'], [/'gpu' is invalid/, /wasm, cpu/]],
     ['a loss listed twice', ['--losses', 'dice,Dice'], [/'dice' is listed twice/]],
     ['a bad loss option', ['--losses', 'tversky:alpha'], [/expected name:key=value/]],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from './errors.ts';
-import { writeGrayPng, writeNifti } from '../test/fixtures.ts';
+import { niftiBytes, writeGrayPng, writeNifti } from '../test/fixtures.ts';
 import { encodePng, formatOf, readVolume, stem } from './io.ts';
 import { fromJsonNumber, toJson } from './json.ts';
 
@@ -47,9 +47,14 @@ describe('JSON', () => {
     expect(v.spacing).toBeUndefined();
   });
 
-  it('accepts the non-finite strings the CLI writes', () => {
-    writeFileSync(file('nf.json'), '["NaN", "Infinity", "-Infinity", 2]');
-    expect(Array.from(readVolume(file('nf.json')).data)).toEqual([NaN, Infinity, -Infinity, 2]);
+  it('rejects NaN and ±Infinity (the strings the CLI writes, or numbers beyond float32), naming the first', () => {
+    writeFileSync(file('nf.json'), '[[2, 1], ["NaN", "Infinity"]]');
+    expectUsage(
+      () => readVolume(file('nf.json')),
+      /nf\.json: element \[1,0\] \(flat index 2\) is NaN; expected finite values/,
+    );
+    writeFileSync(file('big.json'), '[0, 1e39]');
+    expectUsage(() => readVolume(file('big.json')), /big\.json: element \[1\] \(flat index 1\) is Infinity/);
   });
 
   it('names the problem: invalid JSON, ragged arrays, non-numbers', () => {
@@ -139,6 +144,59 @@ describe('NIfTI', () => {
     const v = readVolume(file('scaled.nii'));
     expect(v.shape).toEqual([2, 1]);
     expect(Array.from(v.data)).toEqual([10.5, 11.5]);
+  });
+
+  it('rejects a NaN or infinite voxel, naming the voxel (array index and flat index)', () => {
+    writeNifti(file('nan.nii'), { shape: [2, 2, 1], data: [0, 1, NaN, 0], datatype: 16 });
+    expectUsage(() => readVolume(file('nan.nii')), /nan\.nii: voxel \[1,0,0\] \(flat index 2\) is NaN/);
+    writeNifti(file('inf.nii.gz'), { shape: [2, 2], data: [0, -Infinity, 1, 0], datatype: 16 });
+    expectUsage(
+      () => readVolume(file('inf.nii.gz')),
+      /inf\.nii\.gz: voxel \[0,1\] \(flat index 1\) is -Infinity/,
+    );
+    // A finite float32 voxel that scl_slope pushes beyond float32.
+    writeNifti(file('over.nii'), { shape: [2, 1], data: [1, 3e38], datatype: 16, sclSlope: 10 });
+    expectUsage(
+      () => readVolume(file('over.nii')),
+      /over\.nii: voxel \[1,0\].* is Infinity \(after scl_slope/,
+    );
+  });
+
+  /** A valid 2×2×1 float32 NIfTI with the header patched by `edit`. */
+  function patched(name: string, edit: (b: Buffer) => void): string {
+    const bytes = niftiBytes({ shape: [2, 2, 1], data: [0, 1, 1, 0], datatype: 16 });
+    edit(bytes);
+    writeFileSync(file(name), bytes);
+    return file(name);
+  }
+
+  it('rejects a negative or zero dimension, naming the file and the field', () => {
+    const neg = patched('negdims.nii', (b) => b.writeInt16LE(-8, 42));
+    expectUsage(
+      () => readVolume(neg),
+      /negdims\.nii: invalid NIfTI header: dim\[1\] = -8, expected a positive size/,
+    );
+    const zero = patched('zerodim.nii', (b) => b.writeInt16LE(0, 44));
+    expectUsage(() => readVolume(zero), /zerodim\.nii: invalid NIfTI header: dim\[2\] = 0/);
+  });
+
+  it('rejects a bad vox_offset and reads the image size from the datatype, not bitpix', () => {
+    for (const [name, v] of [
+      ['nanoff.nii', NaN],
+      ['negoff.nii', -4],
+      ['faroff.nii', 1e9],
+      ['fracoff.nii', 352.5],
+    ] as const) {
+      const p = patched(name, (b) => b.writeFloatLE(v, 108));
+      expectUsage(
+        () => readVolume(p),
+        new RegExp(`${name.replace('.', '\\.')}: invalid NIfTI header: vox_offset = `),
+      );
+    }
+    const bitpix = patched('bitpix.nii', (b) => b.writeInt16LE(8, 72));
+    expect(Array.from(readVolume(bitpix).data)).toEqual([0, 1, 1, 0]);
+    const short = patched('short.nii', (b) => b.writeFloatLE(356, 108));
+    expectUsage(() => readVolume(short), /short\.nii: truncated NIfTI \(3 of 4 voxels/);
   });
 
   it('reports a file that is not NIfTI, and a truncated one', () => {

@@ -52,14 +52,45 @@ function readBytes(path: string): Buffer {
   }
 }
 
-/** Reads a JSON, PNG or NIfTI file; the format comes from the extension. */
+/**
+ * Reads a JSON, PNG or NIfTI file; the format comes from the extension. Every value must be finite: a NaN or
+ * ±Infinity (a JSON `"NaN"` string, a float NIfTI voxel, an overflowing `scl_slope`) is a `UsageError` naming the
+ * first such element, since a loss or metric would otherwise print NaN or a meaningless finite number.
+ */
 export function readVolume(path: string): Volume {
   const format = formatOf(path);
   if (!format) throw new UsageError(`${path}: unknown file type; expected .json, .png, .nii or .nii.gz`);
   const bytes = readBytes(path);
-  if (format === 'json') return readJson(path, bytes);
-  if (format === 'png') return readPng(path, bytes);
-  return readNifti(path, bytes);
+  const volume =
+    format === 'json'
+      ? readJson(path, bytes)
+      : format === 'png'
+        ? readPng(path, bytes)
+        : readNifti(path, bytes);
+  checkFinite(volume);
+  return volume;
+}
+
+/** The array index `[a,b,…]` of flat row-major index `flat` in `shape`. */
+function indexText(flat: number, shape: readonly number[]): string {
+  const idx: number[] = [];
+  let rest = flat;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    idx.unshift(rest % shape[a]);
+    rest = Math.floor(rest / shape[a]);
+  }
+  return `[${idx.join(',')}]`;
+}
+
+function checkFinite(v: Volume): void {
+  const i = v.data.findIndex((x) => !Number.isFinite(x));
+  if (i < 0) return;
+  const what = v.format === 'json' ? 'element' : v.format === 'png' ? 'pixel' : 'voxel';
+  const scaled = v.format === 'nifti' ? ' (after scl_slope/scl_inter)' : '';
+  throw new UsageError(
+    `${v.path}: ${what} ${indexText(i, v.shape)} (flat index ${i}) is ${v.data[i]}${scaled}; ` +
+      'expected finite values (masks, probabilities or labels)',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- JSON
@@ -178,6 +209,20 @@ export function encodePng(img: PngImage): Buffer {
 
 // --------------------------------------------------------------------------------------------- NIfTI
 
+/** Bytes per voxel of the NIfTI datatype codes read by {@link niftiArray}. */
+const NIFTI_BYTES: Readonly<Partial<Record<number, number>>> = {
+  2: 1,
+  256: 1,
+  4: 2,
+  512: 2,
+  8: 4,
+  768: 4,
+  16: 4,
+  64: 8,
+  1024: 8,
+  1280: 8,
+};
+
 /** Typed-array reader for a NIfTI datatype code; `undefined` for unsupported codes. */
 function niftiArray(code: number, buf: ArrayBuffer, little: boolean): ArrayLike<number> | undefined {
   const view = new DataView(buf);
@@ -228,6 +273,11 @@ function readNifti(path: string, bytes: Buffer): Volume {
   }
   const ndim = header.dims[0];
   if (!(ndim >= 1 && ndim <= 7)) throw new UsageError(`${path}: unreadable NIfTI (dim[0] = ${ndim})`);
+  const badDim = header.dims.slice(1, ndim + 1).findIndex((d) => !(Number.isInteger(d) && d >= 1));
+  if (badDim >= 0)
+    throw new UsageError(
+      `${path}: invalid NIfTI header: dim[${badDim + 1}] = ${header.dims[badDim + 1]}, expected a positive size`,
+    );
   let dims = header.dims.slice(1, ndim + 1);
   // A 4-D file with one volume is 3-D; more volumes (time series) are not masks.
   while (dims.length > 3 && dims[dims.length - 1] === 1) dims = dims.slice(0, -1);
@@ -236,19 +286,28 @@ function readNifti(path: string, bytes: Buffer): Volume {
       `${path}: ${dims.length}-D NIfTI [${dims.join(',')}]; expected one 2-D or 3-D volume`,
     );
   const count = dims.reduce((a, b) => a * b, 1);
-  let raw: ArrayBuffer;
-  try {
-    raw = nifti.readImage(header, buf);
-  } catch (e) {
-    throw new UsageError(`${path}: unreadable NIfTI image data (${firstLine(e)})`);
-  }
-  const values = niftiArray(header.datatypeCode, raw, header.littleEndian);
-  if (!values)
+  const bytesPer = NIFTI_BYTES[header.datatypeCode];
+  if (bytesPer === undefined)
     throw new UsageError(
       `${path}: unsupported NIfTI datatype ${header.datatypeCode} (${header.getDatatypeCodeString(header.datatypeCode)})`,
     );
-  if (values.length < count)
-    throw new UsageError(`${path}: truncated NIfTI (${values.length} of ${count} voxels)`);
+  // The image starts at vox_offset; its size comes from the datatype (not the header's bitpix, which may disagree).
+  const offset = header.vox_offset;
+  if (!(Number.isInteger(offset) && offset >= 0 && offset <= buf.byteLength))
+    throw new UsageError(
+      `${path}: invalid NIfTI header: vox_offset = ${offset}, expected an integer byte offset in [0, ${buf.byteLength}]`,
+    );
+  const available = Math.floor((buf.byteLength - offset) / bytesPer);
+  if (available < count)
+    throw new UsageError(
+      `${path}: truncated NIfTI (${available} of ${count} voxels of shape [${dims.join(',')}] after vox_offset ${offset})`,
+    );
+  const values = niftiArray(
+    header.datatypeCode,
+    buf.slice(offset, offset + count * bytesPer),
+    header.littleEndian,
+  );
+  if (!values) throw new UsageError(`${path}: unsupported NIfTI datatype ${header.datatypeCode}`);
   const slope = header.scl_slope;
   const inter = header.scl_inter;
   const scale = Number.isFinite(slope) && slope !== 0 && !(slope === 1 && inter === 0);

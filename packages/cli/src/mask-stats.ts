@@ -130,3 +130,57 @@ export function quantile(values: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
+
+/** One class (label) of a label map: its voxels and its connected components. */
+export interface ClassStats {
+  readonly label: number;
+  readonly pixels: number;
+  /** Sizes of the connected components of `value == label` (face connectivity), largest first. */
+  readonly objects: number[];
+}
+
+/**
+ * Per-label voxel counts and connected components of an integer label map, in one sweep: each component is the
+ * face-connected set of voxels with one label (as `scipy.ndimage.label` of `map == label`, for every label at once).
+ * Label 0 is background and left out.
+ */
+export function classStats(data: Float32Array, shape: readonly number[]): ClassStats[] {
+  const n = data.length;
+  const rank = shape.length;
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  const seen = new Uint8Array(n);
+  const queue = new Int32Array(Math.max(1, n));
+  const byLabel = new Map<number, number[]>();
+  for (let s = 0; s < n; s++) {
+    const label = data[s];
+    if (label === 0 || seen[s] || Number.isNaN(label)) continue;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = s;
+    seen[s] = 1;
+    while (head < tail) {
+      const i = queue[head++];
+      for (let a = 0; a < rank; a++) {
+        const c = Math.floor(i / strides[a]) % shape[a];
+        if (c > 0 && !seen[i - strides[a]] && data[i - strides[a]] === label) {
+          seen[i - strides[a]] = 1;
+          queue[tail++] = i - strides[a];
+        }
+        if (c < shape[a] - 1 && !seen[i + strides[a]] && data[i + strides[a]] === label) {
+          seen[i + strides[a]] = 1;
+          queue[tail++] = i + strides[a];
+        }
+      }
+    }
+    const sizes = byLabel.get(label) ?? [];
+    sizes.push(tail);
+    byLabel.set(label, sizes);
+  }
+  return [...byLabel]
+    .sort(([a], [b]) => a - b)
+    .map(([label, sizes]) => ({
+      label,
+      pixels: sizes.reduce((x, y) => x + y, 0),
+      objects: sizes.sort((x, y) => y - x),
+    }));
+}

@@ -17,25 +17,28 @@ import { evalCommand, type EvalOptions } from './commands/eval.ts';
 import { explainCommand } from './commands/explain.ts';
 import { listCommand } from './commands/list.ts';
 import { serveCommand } from './commands/serve.ts';
+import { LIMITS } from './compare/guards.ts';
 import type { Cli } from './context.ts';
 import { UsageError, firstLine } from './errors.ts';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
+/** An integer option limited to `[lo, hi]`: checked when parsed, before any work. */
+function intIn([lo, hi]: readonly [number, number]): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`expected an integer in [${lo}, ${hi}]`);
+    return n;
+  };
 }
 
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
+/** A number option in `(0, hi]`. */
+function positiveUpTo(hi: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !(n > 0 && n <= hi))
+      throw new InvalidArgumentError(`expected a number in (0, ${hi}]`);
+    return n;
+  };
 }
 
 const EVAL_HELP = `
@@ -46,12 +49,19 @@ Files: JSON nested arrays, PNG (8/16-bit grayscale), NIfTI (.nii, .nii.gz).
   order unless --spacing is given.
 Label maps: when --true holds integer labels other than 0/1 (or --labels is given), each label is
   evaluated on its own binary masks; output {"labels": {"<label>": value}}. Otherwise {"value": …}.
+  NIfTI label maps may hold any number of labels (an atlas); the labels found are listed on stderr.
+Several metrics: one table (labels as rows, metrics as columns); JSON is an object keyed by metric id
+  (id(key=value) for a metric given options in the list), each in the one-metric form. The files are read once.
+Folders: --true DIR --pred DIR evaluates every pair of files with the same name (extension ignored),
+  one row per file and label, then mean, std and median per metric and label (--csv FILE writes both).
 Layout: segmentation losses and metrics get [1, ...shape, 1]; other losses get the JSON shape as written.
 
 Examples:
   losskit eval dice_coefficient --true truth.png --pred pred.png --options '{"threshold": 0.5}'
   losskit eval hausdorff_distance --true seg.nii.gz --pred auto.nii.gz --options '{"percentile": 95}' --json
-  losskit eval mse --true y.json --pred yhat.json`;
+  losskit eval mse --true y.json --pred yhat.json
+  losskit eval dice_coefficient,hausdorff_distance:percentile=95,surface_dice:tolerance=2 \\
+    --true labels/ --pred predictions/ --csv results.csv`;
 
 const COMPARE_HELP = `
 Data sets:
@@ -130,11 +140,17 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
 
   program
     .command('eval')
-    .description('compute a loss or metric on a ground-truth file and a prediction file')
-    .argument('<name>', 'loss or metric name')
-    .requiredOption('--true <file>', 'ground truth (JSON, PNG, NIfTI)')
-    .requiredOption('--pred <file>', 'prediction (JSON, PNG, NIfTI)')
-    .option('--options <json>', "the loss's or metric's options as a JSON object")
+    .description('compute losses or metrics on a ground-truth file and a prediction file, or on two folders')
+    .argument('<name>', 'loss or metric name, or several: dice_coefficient,hausdorff_distance:percentile=95')
+    .requiredOption('--true <file>', 'ground truth (JSON, PNG, NIfTI), or a folder of them')
+    .requiredOption(
+      '--pred <file>',
+      'prediction (JSON, PNG, NIfTI), or a folder matched to --true by file name',
+    )
+    .option(
+      '--options <json>',
+      'options as a JSON object: each goes to every listed metric that takes it; or {"<metric>": {…}, …}',
+    )
     .option('--spacing <list>', 'voxel size per array axis, e.g. 1,1,2.5 (distance-based losses and metrics)')
     .option('--labels <list>', 'evaluate these integer labels, each as a binary mask, e.g. 1,2')
     .option(
@@ -142,6 +158,7 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
       'pass JSON arrays with their own shape ([batch, ...spatial, channels]) instead of as one image',
     )
     .option('--json', 'print the result as JSON')
+    .option('--csv <file>', 'also write the table (labels or files as rows, metrics as columns) as CSV')
     .addHelpText('after', EVAL_HELP)
     .action(async (name: string, o: EvalOptions) => {
       await evalCommand(cli, name, o);
@@ -153,13 +170,13 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .option('--dataset <name>', 'lesions, brain, or a folder of image/mask pairs', 'lesions')
     .option('--losses <list>', 'comma-separated losses (name or name:key=value:…)', DEFAULT_LOSSES)
     .option('--fg <list>', `foreground fractions of the lesion set (default: "${DEFAULT_FG}")`)
-    .option('--epochs <n>', 'training epochs per run', positiveInt, DEFAULTS.epochs)
+    .option('--epochs <n>', 'training epochs per run', intIn(LIMITS.epochs), DEFAULTS.epochs)
     .option(
       '--size <n>',
-      `image size, a multiple of 4 (default: ${DEFAULTS.lesionSize} for lesions, ${DEFAULTS.imageSize} otherwise)`,
-      positiveInt,
+      `image size, a multiple of 4 in [${LIMITS.size.join(', ')}] (default: ${DEFAULTS.lesionSize} for lesions, ${DEFAULTS.imageSize} otherwise)`,
+      intIn(LIMITS.size),
     )
-    .option('--seed <n>', 'seed for data, initial weights and batch order', nonNegativeInt, DEFAULTS.seed)
+    .option('--seed <n>', 'seed for data, initial weights and batch order', intIn(LIMITS.seed), DEFAULTS.seed)
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'),
     )
@@ -169,20 +186,20 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     )
     .option('--out <dir>', 'folder for the HTML report and results.json', 'losskit-report')
     .option('--no-report', 'do not write the report folder')
-    .option('--train <n>', 'training images per level (lesions)', positiveInt, DEFAULTS.train)
-    .option('--test <n>', 'test images per level (lesions)', positiveInt, DEFAULTS.test)
-    .option('--batch-size <n>', 'batch size', positiveInt, DEFAULTS.batchSize)
-    .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
+    .option('--train <n>', 'training images per level (lesions)', intIn(LIMITS.train), DEFAULTS.train)
+    .option('--test <n>', 'test images per level (lesions)', intIn(LIMITS.test), DEFAULTS.test)
+    .option('--batch-size <n>', 'batch size', intIn(LIMITS.batchSize), DEFAULTS.batchSize)
+    .option('--lr <x>', 'Adam learning rate', positiveUpTo(LIMITS.lr[1]), DEFAULTS.learningRate)
     .option(
       '--filters <n>',
-      'filters in the first U-Net block (doubling per level)',
-      positiveInt,
+      `filters in the first U-Net block (doubling per level), in [${LIMITS.filters.join(', ')}]`,
+      intIn(LIMITS.filters),
       DEFAULTS.filters,
     )
     .option(
       '--jobs <n>',
       'runs trained at the same time, in worker threads (wasm is single-threaded in Node)',
-      positiveInt,
+      intIn(LIMITS.jobs),
       Math.min(2, availableParallelism()),
     )
     .option('--quiet', 'no progress notes on stderr')

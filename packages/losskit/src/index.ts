@@ -109,6 +109,7 @@ export {
   averageSurfaceDistanceArrays,
   hausdorffDistanceArrays,
   surfaceDiceArrays,
+  evaluateLabels,
 } from './distance/index.ts';
 export type {
   EdtOptions,
@@ -118,6 +119,9 @@ export type {
   AverageSurfaceDistanceArrayOptions,
   HausdorffArrayOptions,
   SurfaceDiceArrayOptions,
+  EvaluateLabelsOptions,
+  LabelEvaluation,
+  LabelMetricSpec,
 } from './distance/index.ts';
 
 export { compileWithLoss, restoreLoss, readLossSpec } from './keras/layers-compat.ts';

@@ -40,6 +40,8 @@ const EXTENSIONS = [
   'averageSurfaceDistanceArrays',
   'hausdorffDistanceArrays',
   'surfaceDiceArrays',
+  // Every metric of every label of two label maps (also in `losskit/distance`).
+  'evaluateLabels',
   // The ground-truth maps of the distance losses, precomputed outside the training step (`precomputedMaps`).
   'distanceMaps',
   'packDistanceMaps',
@@ -61,6 +63,7 @@ const DISTANCE_EXPORTS = [
   'averageSurfaceDistanceArrays',
   'hausdorffDistanceArrays',
   'surfaceDiceArrays',
+  'evaluateLabels',
 ];
 
 const catalogIds = (): string[] => [

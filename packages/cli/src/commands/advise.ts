@@ -17,14 +17,14 @@
  *   1e-5 smoothing its gradient there is huge, and it collapsed on the brain slices), while pixel-wise terms do;
  *   Dice with `reduceBatch: true` or a larger smoothing is the other remedy.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cli } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { formatOf, readVolume } from '../io.ts';
+import { formatOf, readVolume, type Volume } from '../io.ts';
 import { toJson } from '../json.ts';
 import { lookup, snakeName } from '../lookup.ts';
-import { maskStats, quantile } from '../mask-stats.ts';
+import { classStats, maskStats, quantile } from '../mask-stats.ts';
 import { fmt, table } from '../table.ts';
 
 export interface AdviseOptions {
@@ -45,6 +45,27 @@ export interface ImageStats {
   /** Per object, area over that of a disk of its largest inscribed radius (see mask-stats.ts). */
   readonly objectElongation: number[];
   readonly boundaryFraction: number;
+  /** Values that are NaN or ±Infinity (a mask has none). */
+  readonly nonFinite: number;
+  /** Per class, when the file is a label map (integers other than 0/1, a PNG's maximum value excepted). */
+  readonly classes?: readonly ClassImageStats[];
+}
+
+export interface ClassImageStats {
+  readonly label: number;
+  readonly pixels: number;
+  readonly objectSizes: number[];
+}
+
+/** One class over the data set (label maps). */
+export interface ClassDatasetStats {
+  readonly label: number;
+  /** Its voxels over all voxels of all images. */
+  readonly fraction: number;
+  /** Images it appears in. */
+  readonly images: number;
+  readonly objects: number;
+  readonly medianObject: number;
 }
 
 export interface DatasetStats {
@@ -68,13 +89,19 @@ export interface DatasetStats {
   /** Object elongation averaged with the objects' sizes as weights: ~1 for blobs, ≫ 1 for lines. */
   readonly elongation: number;
   readonly labels: number[];
+  /** Label maps: per class, ascending label; absent for binary masks. */
+  readonly classes?: readonly ClassDatasetStats[];
+  /** Images whose values are all NaN or ±Infinity (not masks). */
+  readonly notMasks: number;
 }
 
 export interface Profile {
-  readonly balance: 'balanced' | 'mildly skewed' | 'heavily imbalanced' | 'no foreground';
+  readonly balance: 'balanced' | 'mildly skewed' | 'heavily imbalanced' | 'no foreground' | 'not a mask';
   readonly tinyObjects: boolean;
   readonly thinStructures: boolean;
   readonly manyEmpty: boolean;
+  /** Present (true) for label maps with more than one foreground class: the advice is for a multi-class loss. */
+  readonly multiClass?: true;
 }
 
 export interface Recommendation {
@@ -105,8 +132,24 @@ export function maskFiles(path: string): string[] {
   return files;
 }
 
+/** Whether a file is a label map: integers other than 0 and 1 (a PNG's maximum value, a 0/255 mask, excepted). */
+function isLabelMap(v: Volume): boolean {
+  let other = false;
+  for (const x of v.data) {
+    if (x !== Math.floor(x) || !Number.isFinite(x)) return false;
+    if (x !== 0 && x !== 1 && !(v.format === 'png' && x === v.maxValue)) other = true;
+  }
+  return other;
+}
+
 export function imageStats(file: string): ImageStats {
-  const v = readVolume(file);
+  return statsOf(readVolume(file));
+}
+
+function statsOf(v: Volume): ImageStats {
+  const file = v.path;
+  let nonFinite = 0;
+  for (const x of v.data) if (!Number.isFinite(x)) nonFinite++;
   const s = maskStats(v.data, v.shape);
   return {
     file,
@@ -120,7 +163,45 @@ export function imageStats(file: string): ImageStats {
     objectSizes: s.objects,
     objectElongation: s.elongation,
     boundaryFraction: s.foreground ? s.boundary / s.foreground : NaN,
+    nonFinite,
+    ...(isLabelMap(v)
+      ? {
+          classes: classStats(v.data, v.shape).map((c) => ({
+            label: c.label,
+            pixels: c.pixels,
+            objectSizes: c.objects,
+          })),
+        }
+      : {}),
   };
+}
+
+const withClasses = (classes: ClassDatasetStats[] | undefined) => (classes ? { classes } : {});
+
+/** Per class over the images (label maps only; binary masks in the set count as class 1). */
+function classesOf(images: readonly ImageStats[], pixels: number): ClassDatasetStats[] | undefined {
+  if (!images.some((s) => s.classes)) return undefined;
+  const all = new Map<number, { pixels: number; images: number; sizes: number[] }>();
+  for (const s of images) {
+    const cls =
+      s.classes ?? (s.foreground ? [{ label: 1, pixels: s.foreground, objectSizes: s.objectSizes }] : []);
+    for (const c of cls) {
+      const a = all.get(c.label) ?? { pixels: 0, images: 0, sizes: [] };
+      a.pixels += c.pixels;
+      a.images++;
+      a.sizes.push(...c.objectSizes);
+      all.set(c.label, a);
+    }
+  }
+  return [...all]
+    .sort(([a], [b]) => a - b)
+    .map(([label, a]) => ({
+      label,
+      fraction: a.pixels / pixels,
+      images: a.images,
+      objects: a.sizes.length,
+      medianObject: quantile(a.sizes, 0.5),
+    }));
 }
 
 export function datasetStats(images: readonly ImageStats[]): DatasetStats {
@@ -163,6 +244,8 @@ export function datasetStats(images: readonly ImageStats[]): DatasetStats {
         fg
       : NaN,
     labels: [...new Set(ext.flatMap((s) => s.labels))].sort((a, b) => a - b).slice(0, 64),
+    ...withClasses(classesOf(images, pixels)),
+    notMasks: images.filter((s) => s.nonFinite === s.pixels).length,
   };
 }
 
@@ -183,10 +266,24 @@ function weightedMedianObject(images: readonly ImageStats[]): { pixels: number; 
 export function profileOf(s: DatasetStats): Profile {
   const f = s.foregroundFraction;
   const balance =
-    f === 0 ? 'no foreground' : f >= 0.2 ? 'balanced' : f >= 0.02 ? 'mildly skewed' : 'heavily imbalanced';
+    s.notMasks === s.images
+      ? 'not a mask'
+      : !(f > 0)
+        ? 'no foreground'
+        : f >= 0.2
+          ? 'balanced'
+          : f >= 0.02
+            ? 'mildly skewed'
+            : 'heavily imbalanced';
   const tinyObjects = s.objects > 0 && (s.typicalObject.fraction < 0.002 || s.typicalObject.pixels < 10);
   const thinStructures = !tinyObjects && s.elongation >= 3 && s.boundaryFraction > 0.3;
-  return { balance, tinyObjects, thinStructures, manyEmpty: s.emptyImages > 0.2 * s.images };
+  return {
+    balance,
+    tinyObjects,
+    thinStructures,
+    manyEmpty: s.emptyImages > 0.2 * s.images,
+    ...((s.classes?.length ?? 0) > 1 ? { multiClass: true as const } : {}),
+  };
 }
 
 interface Candidate {
@@ -208,6 +305,11 @@ export function recommend(p: Profile, s: DatasetStats): Recommendation[] {
     cands.set(name, c);
   };
   const f = pct(s.foregroundFraction);
+  if (p.balance === 'no foreground' || p.balance === 'not a mask') return []; // nothing to learn
+  if (p.multiClass) {
+    multiClassAdvice(s, add);
+    return [...cands.values()].sort(byScore).map(ranked);
+  }
   switch (p.balance) {
     case 'balanced':
       add(
@@ -268,8 +370,6 @@ export function recommend(p: Profile, s: DatasetStats): Recommendation[] {
       );
       add('binary_crossentropy', 1, 'tends to predict all background when the foreground is this rare');
       break;
-    case 'no foreground':
-      break;
   }
   if (p.tinyObjects) {
     add(
@@ -318,18 +418,95 @@ export function recommend(p: Profile, s: DatasetStats): Recommendation[] {
       return false;
     }
   });
-  present.sort((a, b) => b.score - a.score);
-  return present.map((c, i) => ({
-    rank: i + 1,
-    loss: snakeName(lookup(c.name).info.id),
-    options: c.options,
-    reason: c.reasons.join('; '),
-  }));
+  return present.sort(byScore).map(ranked);
+}
+
+const byScore = (a: Candidate, b: Candidate) => b.score - a.score;
+const ranked = (c: Candidate, i: number): Recommendation => ({
+  rank: i + 1,
+  loss: snakeName(lookup(c.name).info.id),
+  options: c.options,
+  reason: c.reasons.join('; '),
+});
+
+/**
+ * Label maps with several foreground classes: softmax over C channels (one-hot or sparse labels), scored per
+ * class. Generalized Dice first when the classes' sizes differ tenfold or more, Dice + cross-entropy (nnU-Net's
+ * default) and Tversky with β > α when some classes are rare (under 0.1% of the voxels).
+ */
+function multiClassAdvice(
+  s: DatasetStats,
+  add: (name: string, score: number, reason: string, options?: Record<string, unknown>) => void,
+): void {
+  const cls = s.classes ?? [];
+  const soft = { activation: 'softmax', sparseLabels: true, includeBackground: false };
+  const fr = cls.map((c) => c.fraction);
+  const [small, large] = [Math.min(...fr), Math.max(...fr)];
+  const spread = large / small;
+  const rare = cls.filter((c) => c.fraction < 0.001);
+  const pct = (x: number) => percent(x, 3);
+  const sizes = `${cls.length} classes from ${pct(small)} to ${pct(large)} of the voxels`;
+  add(
+    'generalized_dice',
+    spread >= 10 ? 10 : 6,
+    `${sizes} (${fmt(spread, 1)}× apart): generalized Dice weights each class by 1/volume², so small classes ` +
+      'count as much as large ones in one ratio',
+    { ...soft, weightType: 'square' },
+  );
+  add(
+    'dice',
+    spread >= 10 ? 8 : 10,
+    'softmax Dice, one score per class averaged over the classes: every class counts the same whatever its size, ' +
+      'and the background channel is left out',
+    soft,
+  );
+  add(
+    'combo',
+    7,
+    'Dice + cross-entropy (the nnU-Net default for multi-class): cross-entropy gives every voxel a smooth gradient ' +
+      'from the first epoch, Dice keeps the classes balanced',
+    soft,
+  );
+  if (rare.length)
+    add(
+      'tversky',
+      rare.length === cls.length ? 9 : 5,
+      `${rare.length} class${rare.length === 1 ? '' : 'es'} under 0.1% of the voxels (${rare
+        .slice(0, 5)
+        .map((c) => c.label)
+        .join(
+          ', ',
+        )}${rare.length > 5 ? ', …' : ''}): softmax Tversky with β > α penalises their missed voxels more`,
+      { ...soft, alpha: 0.3, beta: 0.7 },
+    );
+}
+
+/** Whether a `.json` file is JSON whose top level is not an array (a manifest, a config): not a mask at all. */
+function notArrayJson(file: string): boolean {
+  try {
+    return !Array.isArray(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return false; // unreadable or invalid JSON: let the reader report it
+  }
+}
+
+/**
+ * The statistics of each file; in a folder, a `.json` file that is not a mask (a manifest) is skipped, with a note
+ * printed once every mask has been read (so that an error stays the only line on stderr).
+ */
+function readAll(cli: Cli, path: string): ImageStats[] {
+  const files = maskFiles(path);
+  const folder = statSync(path).isDirectory();
+  const skipped = folder ? files.filter((f) => formatOf(f) === 'json' && notArrayJson(f)) : [];
+  const images = files.filter((f) => !skipped.includes(f)).map(imageStats);
+  if (images.length === 0)
+    throw new UsageError(`${path}: no masks in it (every .json file was something else)`);
+  for (const f of skipped) cli.err(`losskit: note: skipped ${f}: JSON that is not an array, so not a mask`);
+  return images;
 }
 
 export function adviseCommand(cli: Cli, opts: AdviseOptions): void {
-  const files = maskFiles(opts.masks);
-  const images = files.map(imageStats);
+  const images = readAll(cli, opts.masks);
   const stats = datasetStats(images);
   const profile = profileOf(stats);
   const recs = recommend(profile, stats);
@@ -381,7 +558,9 @@ export function adviseCommand(cli: Cli, opts: AdviseOptions): void {
       ],
     ),
     '',
+    ...classLines(stats),
     `Profile: ${profile.balance}` +
+      (profile.multiClass ? `, multi-class (${stats.classes?.length} classes)` : '') +
       (profile.tinyObjects ? ', tiny objects' : '') +
       (profile.thinStructures ? ', thin structures' : '') +
       (profile.manyEmpty ? ', many empty images' : ''),
@@ -391,7 +570,12 @@ export function adviseCommand(cli: Cli, opts: AdviseOptions): void {
     '',
     'Recommended losses, best first:',
   ];
-  if (recs.length === 0) lines.push('  none: the masks have no foreground at all');
+  if (recs.length === 0)
+    lines.push(
+      profile.balance === 'not a mask'
+        ? '  none: the input is not a mask (every value is NaN or infinite)'
+        : '  none: the masks have no foreground at all',
+    );
   for (const r of recs) {
     const o = Object.keys(r.options).length ? ` --options '${JSON.stringify(r.options)}'` : '';
     lines.push(`  ${r.rank}. ${r.loss}${o}`, `     ${r.reason}`);
@@ -411,4 +595,23 @@ export function adviseCommand(cli: Cli, opts: AdviseOptions): void {
     );
   }
   cli.out(lines.join('\n'));
+}
+
+/** The per-class table of a label map (and a blank line), or nothing for binary masks. */
+function classLines(s: DatasetStats): string[] {
+  if (!s.classes || s.classes.length < 2) return [];
+  return [
+    `Classes (label map; all non-zero labels together are the foreground above):`,
+    table(
+      ['label', 'share of voxels', 'images', 'objects', 'median object'],
+      s.classes.map((c) => [
+        String(c.label),
+        percent(c.fraction, 3),
+        c.images,
+        c.objects,
+        fmt(c.medianObject, 1),
+      ]),
+    ),
+    '',
+  ];
 }

@@ -3,10 +3,19 @@
  * set) and ranks the losses on held-out data. Tables or JSON on stdout, progress on stderr, and a
  * self-contained HTML report in `--out`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { brainLevel, folderLevel, lesionLevels, type Level } from '../compare/datasets.ts';
 import { renderReport, bestPerLevel } from '../compare/report.ts';
+import {
+  checkMemory,
+  estimateMemory,
+  LIMITS,
+  machineMemory,
+  prepareOutDir,
+  type MachineMemory,
+  type OutDir,
+} from '../compare/guards.ts';
 import { workerPool, workerScript } from '../compare/parallel.ts';
 import { compareLosses, sequential, type Executor, type LossChoice, type RunResult } from '../compare/run.ts';
 import { fusedKernelsEnabled, getLoss, setFusedKernels } from 'losskit';
@@ -18,7 +27,6 @@ import { toJson } from '../json.ts';
 import { snakeName } from '../lookup.ts';
 import { makeProgress } from '../progress.ts';
 import { fixed, table } from '../table.ts';
-import { parseNumberList } from './eval.ts';
 
 /** The seven most-used segmentation losses: `npm start` compares these. */
 export const DEFAULT_LOSSES = 'binary_crossentropy,dice,focal,tversky,focal_tversky,combo,log_cosh_dice';
@@ -116,14 +124,18 @@ export function parseLosses(text: string): LossChoice[] {
   });
 }
 
+/** Parses `--fg`: comma-separated foreground fractions in (0, 1). */
+export function parseFractions(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const i = parts.findIndex((s) => !(s !== '' && Number(s) > 0 && Number(s) < 1));
+  if (i >= 0)
+    throw new UsageError(`--fg: '${parts[i]}' is not a fraction in (0, 1); expected e.g. ${DEFAULT_FG}`);
+  return parts.map(Number);
+}
+
 function levelsFor(opts: CompareOptions, size: number): Level[] {
-  if (opts.dataset === 'lesions') {
-    const fgs = parseNumberList(opts.fg ?? DEFAULT_FG, '--fg');
-    const bad = fgs.find((f) => !(f > 0 && f < 1));
-    if (bad !== undefined)
-      throw new UsageError(`--fg: ${bad} is not a fraction in (0, 1), e.g. 0.3,0.05,0.005`);
-    return lesionLevels(fgs, size, opts.train, opts.test, opts.seed);
-  }
+  if (opts.dataset === 'lesions')
+    return lesionLevels(parseFractions(opts.fg ?? DEFAULT_FG), size, opts.train, opts.test, opts.seed);
   if (opts.fg !== undefined)
     throw new UsageError(`--fg applies to --dataset lesions only (got --dataset ${opts.dataset})`);
   if (opts.dataset === 'brain') return [brainLevel(size)];
@@ -163,13 +175,62 @@ function metricsTable(runs: readonly RunResult[]): string {
   );
 }
 
-export async function compareCommand(cli: Cli, opts: CompareOptions, argv: readonly string[]): Promise<void> {
+/**
+ * Runs `losskit compare`. Everything that can be checked is checked before training: option ranges (also
+ * enforced by the option parsers), the memory estimate (`machine`, the machine's memory, is a parameter for
+ * tests), the data set and the report folder; a failure leaves no report folder behind.
+ */
+export async function compareCommand(
+  cli: Cli,
+  opts: CompareOptions,
+  argv: readonly string[],
+  machine: MachineMemory = machineMemory(),
+): Promise<void> {
   const started = performance.now();
   const losses = parseLosses(opts.losses);
   const size = opts.size ?? (opts.dataset === 'lesions' ? DEFAULTS.lesionSize : DEFAULTS.imageSize);
-  if (size % 4 !== 0 || size < 8) throw new UsageError(`--size: ${size} must be a multiple of 4, at least 8`);
+  const [minSize, maxSize] = LIMITS.size;
+  if (size % 4 !== 0 || size < minSize || size > maxSize)
+    throw new UsageError(`--size: ${size} must be a multiple of 4 in [${minSize}, ${maxSize}]`);
+  const fgCount = opts.dataset === 'lesions' ? parseFractions(opts.fg ?? DEFAULT_FG).length : 0;
+  const memoryNote = checkMemory(
+    estimateMemory({
+      size,
+      filters: opts.filters,
+      batchSize: opts.batchSize,
+      jobs: opts.jobs,
+      images: fgCount * (opts.train + opts.test),
+    }),
+    machine,
+    `compare at --size ${size} --filters ${opts.filters} --batch-size ${opts.batchSize} --jobs ${opts.jobs}`,
+  );
   const levels = levelsFor(opts, size);
+  const out = opts.report ? prepareOutDir(opts.out) : undefined;
+  try {
+    await compareAndReport(cli, opts, argv, { started, losses, size, levels, out, memoryNote });
+  } catch (e) {
+    out?.discard();
+    throw e;
+  }
+}
+
+interface Prepared {
+  readonly started: number;
+  readonly losses: LossChoice[];
+  readonly size: number;
+  readonly levels: Level[];
+  readonly out: OutDir | undefined;
+  readonly memoryNote: string | undefined;
+}
+
+async function compareAndReport(
+  cli: Cli,
+  opts: CompareOptions,
+  argv: readonly string[],
+  { started, losses, size, levels, out, memoryNote }: Prepared,
+): Promise<void> {
   const progress = makeProgress(cli.errStream, cli.errIsTTY, opts.quiet);
+  if (memoryNote) progress.note(`losskit: note: ${memoryNote}`);
   // Runs go to worker threads when the compiled worker exists (not when running from sources under vitest).
   const script = opts.jobs > 1 ? workerScript() : undefined;
   const jobs = script ? opts.jobs : 1;
@@ -281,10 +342,10 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
     totalSeconds,
     report: null as string | null,
   };
-  if (opts.report) {
-    const dir = resolve(opts.out);
+  if (out) {
+    const dir = out.dir;
+    const written: string[] = [];
     try {
-      mkdirSync(dir, { recursive: true });
       const html = renderReport(outcome, {
         title: `losskit compare — ${opts.dataset}`,
         dataset: opts.dataset,
@@ -293,10 +354,16 @@ export async function compareCommand(cli: Cli, opts: CompareOptions, argv: reado
         command: ['losskit', ...argv].join(' '),
       });
       reportPath = join(dir, 'index.html');
-      writeFileSync(reportPath, html);
       result.report = reportPath;
-      writeFileSync(join(dir, 'results.json'), toJson(result));
+      for (const [name, text] of [
+        ['index.html', html],
+        ['results.json', toJson(result)],
+      ] as const) {
+        written.push(join(dir, name));
+        writeFileSync(join(dir, name), text);
+      }
     } catch (e) {
+      for (const f of written) rmSync(f, { force: true });
       throw new UsageError(`${opts.out}: cannot write the report (${firstLine(e)})`);
     }
   }

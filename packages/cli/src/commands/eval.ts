@@ -1,29 +1,40 @@
 /**
- * `losskit eval <loss-or-metric> --true FILE --pred FILE`: one loss or metric on two files.
+ * `losskit eval <names> --true FILE|DIR --pred FILE|DIR`: one or several losses or metrics on two files, or on
+ * every pair of files of two folders.
  *
  * How file values become inputs:
  * - JSON: the numbers as written. NIfTI: the stored values after `scl_slope`/`scl_inter`.
  * - PNG: a file whose only values are 0 and 1 is a mask as is; any other PNG is divided by its bit depth's
  *   maximum (255 or 65535), so a 0/255 mask becomes 0/1 and gray levels become probabilities.
  * - Label mode: when `--labels` is given, or when the `--true` file holds integers other than 0 and 1 (a PNG's
- *   maximum value excepted), both files are integer label maps (stored values, not rescaled) and the loss or
- *   metric is evaluated once per label on the binary masks `true == label` and `pred == label`. Labels default
- *   to every non-zero label in either file.
+ *   maximum value excepted), both files are integer label maps (stored values, not rescaled) and each metric is
+ *   evaluated once per label on the binary masks `true == label` and `pred == label`. Labels default to every
+ *   non-zero label in either file (said on stderr). More than 100 labels are accepted when both files are
+ *   NIfTI label maps; in a JSON or PNG file they are taken for an intensity image.
  * - Layout: a segmentation loss or metric gets `[1, ...shape, 1]` (one image, one channel); other losses get the
  *   JSON array's own shape (`--raw-shape` passes segmentation inputs as written too, e.g. `[batch, H, W, C]`).
+ *   `sparse_categorical_crossentropy` takes labels `[N]` (or `[N, 1]`) against predictions `[N, C]`.
  * - Spacing: `--spacing`, else the `--true` file's NIfTI `pixdim` (array-axis order: i, j, k), else 1 per axis;
  *   passed to losses and metrics that take a `spacing` option.
+ * - Engine: the catalog metrics on hard masks (overlap scores, Hausdorff, ASD, surface Dice) go through
+ *   `evaluateLabels` of `losskit/distance` (one pass for all labels' counts, surface distances per label on its
+ *   bounding box), rounded as the float32 tensor metrics round, so that the values are theirs; anything else
+ *   (losses, soft predictions, options the engine does not model) runs the tensor function per label.
  */
 import type { ParamInfo } from 'losskit';
-import { getLoss, getMetric } from 'losskit';
+import { findCatalogEntries, getLoss, getMetric } from 'losskit';
+import { LABEL_METRICS, LabelMapError, type LabelMetricSpec } from 'losskit/distance';
 import * as tf from '@tensorflow/tfjs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { useBackend } from '../backend.ts';
 import type { Cli } from '../context.ts';
 import { UsageError, firstLine } from '../errors.ts';
 import { readVolume, type Volume } from '../io.ts';
 import { toJson } from '../json.ts';
+import { evaluateLabelsThreaded } from '../label-engine.ts';
 import { lookup, type Entry } from '../lookup.ts';
 import { fmt, table } from '../table.ts';
+import { evalFolders } from './eval-folder.ts';
 
 export interface EvalOptions {
   readonly true: string;
@@ -33,6 +44,7 @@ export interface EvalOptions {
   readonly labels?: string;
   readonly rawShape?: boolean;
   readonly json?: boolean;
+  readonly csv?: string;
 }
 
 /** Parses a comma-separated list of numbers; `what` names the flag in errors. */
@@ -57,23 +69,126 @@ function parseOptions(text: string | undefined): Record<string, unknown> {
   } catch (e) {
     throw new UsageError(`--options: invalid JSON (${firstLine(e)}); e.g. --options '{"alpha": 0.3}'`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new UsageError(`--options: expected a JSON object, e.g. '{"alpha": 0.3}'`);
-  return value as Record<string, unknown>;
+  if (!isObject(value)) throw new UsageError(`--options: expected a JSON object, e.g. '{"alpha": 0.3}'`);
+  return value;
 }
 
-function isInteger(v: Volume): boolean {
-  return v.data.every((x) => Number.isInteger(x));
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// ------------------------------------------------------------------------------------ metric list
+
+/** One loss or metric of the list, with its `name:key=value` options and its key in the output. */
+export interface Spec {
+  readonly entry: Entry;
+  readonly key: string;
+  readonly inline: Readonly<Record<string, unknown>>;
 }
 
-/** Distinct values, sorted, stopping early past `limit`. */
-function distinct(data: Float32Array, limit = 1_000): number[] {
-  const set = new Set<number>();
-  for (const v of data) {
-    set.add(v);
-    if (set.size > limit) break;
+/**
+ * `dice_coefficient,hausdorff_distance:percentile=95` → specs. Commas inside brackets do not split. A metric is
+ * keyed by its id, or by `id(key=value,…)` when the list gives it options (so one metric can be listed twice).
+ */
+export function parseSpecs(text: string): Spec[] {
+  const items: string[] = [''];
+  let depth = 0;
+  for (const ch of text) {
+    depth += ch === '[' || ch === '{' ? 1 : ch === ']' || ch === '}' ? -1 : 0;
+    if (ch === ',' && depth <= 0) items.push('');
+    else items[items.length - 1] += ch;
   }
-  return [...set].sort((a, b) => a - b);
+  const parsed = items
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [name, ...pairs] = item.split(':');
+      const inline: Record<string, unknown> = {};
+      for (const pair of pairs) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`'${item}': expected name:key=value, got ':${pair}'`);
+        const raw = pair.slice(eq + 1);
+        try {
+          inline[pair.slice(0, eq)] = JSON.parse(raw);
+        } catch {
+          inline[pair.slice(0, eq)] = raw;
+        }
+      }
+      return { entry: lookup(name.trim(), 'metric'), inline, pairs };
+    });
+  if (parsed.length === 0) throw new UsageError(`expected a loss or metric name`);
+  const keys = parsed.map((p) =>
+    p.pairs.length ? `${p.entry.info.id}(${p.pairs.join(',')})` : p.entry.info.id,
+  );
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup)
+    throw new UsageError(`'${dup}' is listed twice; give the repeated metric options, e.g. name:key=value`);
+  return parsed.map((p, i) => ({ entry: p.entry, key: keys[i], inline: p.inline }));
+}
+
+const paramNames = (s: Spec): string[] => s.entry.info.params.map((p: ParamInfo) => p.name);
+
+/**
+ * The options of each spec: `--options` as a whole for one name; with several, an object keyed by metric (id,
+ * any spelling, or output key) gives each its own, and otherwise each option goes to every metric that takes it.
+ */
+function optionsPerSpec(specs: readonly Spec[], user: Record<string, unknown>): Record<string, unknown>[] {
+  if (specs.length === 1) return [{ ...user, ...specs[0].inline }];
+  const owner = (k: string) =>
+    specs.find((s) => k === s.key || findCatalogEntries(k).metric?.id === s.entry.info.id);
+  const keys = Object.keys(user);
+  if (keys.length && keys.every((k) => isObject(user[k]) && owner(k)))
+    return specs.map((s) => ({ ...(user[keys.find((k) => owner(k) === s)!] as object), ...s.inline }));
+  for (const k of keys)
+    if (!specs.some((s) => paramNames(s).includes(k)))
+      throw new UsageError(
+        `--options: no listed metric takes option '${k}' (${specs.map((s) => s.entry.info.id).join(', ')})`,
+      );
+  return specs.map((s) => ({
+    ...Object.fromEntries(keys.filter((k) => paramNames(s).includes(k)).map((k) => [k, user[k]])),
+    ...s.inline,
+  }));
+}
+
+// ------------------------------------------------------------------------------------------ values
+
+const integers = new WeakMap<Float32Array, boolean>();
+
+/** Whether every value is an integer (cached per array: label volumes are large). */
+function isInteger(data: Float32Array): boolean {
+  let known = integers.get(data);
+  if (known === undefined) {
+    known = true;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v !== Math.floor(v)) {
+        known = false;
+        break;
+      }
+    }
+    integers.set(data, known);
+  }
+  return known;
+}
+
+/** The distinct non-zero values of integer arrays, ascending, or undefined past `limit` of them. */
+function labelsIn(arrays: readonly Float32Array[], limit: number): number[] | undefined {
+  let min = 0;
+  let max = 0;
+  for (const a of arrays)
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] < min) min = a[i];
+      if (a[i] > max) max = a[i];
+    }
+  if (max - min > 1 << 24) {
+    const set = new Set<number>();
+    for (const a of arrays) for (const v of a) if (v !== 0 && set.add(v).size > limit) return undefined;
+    return [...set].sort((x, y) => x - y);
+  }
+  const seen = new Uint8Array(max - min + 1);
+  for (const a of arrays) for (let i = 0; i < a.length; i++) seen[a[i] - min] = 1;
+  const out: number[] = [];
+  for (let k = 0; k < seen.length; k++) if (seen[k] && k + min !== 0) out.push(k + min);
+  return out.length > limit ? undefined : out;
 }
 
 /** A PNG's values as inputs: 0/1 masks as they are, anything else divided by the bit depth's maximum. */
@@ -84,17 +199,24 @@ function normalised(v: Volume): Float32Array {
   return v.data.map((x) => x / m);
 }
 
-/** Whether the truth file is a label map (integers beyond 0/1, a PNG's maximum value excepted). */
+/** Whether a file is a label map (integers beyond 0/1, a PNG's maximum value excepted). */
 function looksLabelled(v: Volume): boolean {
-  if (!isInteger(v)) return false;
-  return v.data.some((x) => x !== 0 && x !== 1 && !(v.format === 'png' && x === v.maxValue));
+  if (!isInteger(v.data)) return false;
+  const max = v.format === 'png' ? v.maxValue : undefined;
+  for (let i = 0; i < v.data.length; i++) {
+    const x = v.data[i];
+    if (x !== 0 && x !== 1 && x !== max) return true;
+  }
+  return false;
 }
+
+const isBinary = (d: Float32Array) => d.every((x) => x === 0 || x === 1);
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-const shapeText = (s: readonly number[]) => `[${s.join(',')}]`;
+export const shapeText = (s: readonly number[]) => `[${s.join(',')}]`;
 
 /** Nested arrays of a flat row-major buffer, or the single number when it has one element. */
 function nest(values: ArrayLike<number>, shape: readonly number[]): unknown {
@@ -107,129 +229,346 @@ function nest(values: ArrayLike<number>, shape: readonly number[]): unknown {
   return rec(0, 0);
 }
 
-function valueText(v: unknown): string {
+export function valueText(v: unknown): string {
   return typeof v === 'number'
     ? fmt(v, 6)
     : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
 }
 
-export async function evalCommand(cli: Cli, name: string, opts: EvalOptions): Promise<void> {
-  const entry: Entry = lookup(name);
-  const userOptions = parseOptions(opts.options);
-  const yt = readVolume(opts.true);
-  const yp = readVolume(opts.pred);
-  if (!sameShape(yt.shape, yp.shape))
-    throw new UsageError(
-      `${opts.pred}: shape ${shapeText(yp.shape)} does not match --true ${opts.true} shape ${shapeText(yt.shape)}`,
-    );
+// --------------------------------------------------------------------------------------- one pair
 
-  const params: readonly ParamInfo[] = entry.info.params;
-  const takesSpacing = params.some((p) => p.name === 'spacing');
+/** A spec bound to its options for one file pair. */
+interface Bound {
+  readonly spec: Spec;
+  readonly fn: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  readonly resolved: Readonly<Record<string, unknown>>;
+  /** The same metric for `evaluateLabels`, when the engine models its options. */
+  readonly engine: LabelMetricSpec | undefined;
+}
+
+/** The results of every spec on one file pair. */
+export interface PairResult {
+  readonly shape: readonly number[];
+  readonly spacing: number[];
+  /** The labels evaluated (label mode), or undefined for one binary or probability evaluation. */
+  readonly labels: number[] | undefined;
+  /** Whether the labels were found in the files (not given with --labels). */
+  readonly detected: boolean;
+  /** Per spec key: `{ options, value }` or `{ options, labels: { "<label>": value } }`. */
+  readonly results: Map<string, { options: Readonly<Record<string, unknown>>; value: unknown }>;
+}
+
+const SURFACE_OPTIONS: Record<string, readonly string[]> = {
+  hausdorffDistance: ['percentile', 'directed', 'convention'],
+  averageSurfaceDistance: ['symmetric', 'convention'],
+  surfaceDice: ['tolerance'],
+};
+
+/** The engine form of a catalog metric on hard single-channel masks, or undefined when it does not model it. */
+function engineSpec(
+  key: string,
+  entry: Entry,
+  o: Readonly<Record<string, unknown>>,
+): LabelMetricSpec | undefined {
+  const id = entry.info.id;
+  if (entry.kind !== 'metric' || !(LABEL_METRICS as readonly string[]).includes(id)) return undefined;
+  const pick = (keys: readonly string[]) =>
+    Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+  const surface = SURFACE_OPTIONS[id] as readonly string[] | undefined;
+  if (surface) {
+    const options = pick(surface);
+    if (Array.isArray(options.tolerance)) {
+      if (options.tolerance.length !== 1) return undefined;
+      options.tolerance = options.tolerance[0] as unknown;
+    }
+    return { metric: id, key, options };
+  }
+  const t = o.threshold;
+  const neutral =
+    (o.activation ?? 'none') === 'none' &&
+    o.sparseLabels !== true &&
+    o.ignoreIndex == null &&
+    o.classWeights == null &&
+    o.preset == null &&
+    (t == null || (typeof t === 'number' && t > 0));
+  if (!neutral) return undefined;
+  return {
+    metric: id,
+    key,
+    options: pick(['smoothNr', 'smoothDr', 'epsClamp', 'maskEmptyClasses', 'alpha', 'beta']),
+  };
+}
+
+function bind(spec: Spec, options: Record<string, unknown>): Bound {
+  try {
+    const f =
+      spec.entry.kind === 'loss'
+        ? getLoss(spec.entry.info.id, options)
+        : getMetric(spec.entry.info.id, options);
+    return { spec, fn: f, resolved: f.options, engine: engineSpec(spec.key, spec.entry, f.options) };
+  } catch (e) {
+    throw new UsageError(firstLine(e));
+  }
+}
+
+const list = (labels: readonly number[]) =>
+  `${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', …' : ''}`;
+
+/** Whether sparse categorical cross-entropy's labels `[N]` or `[N, 1]` go with predictions `[N, C]`. */
+function sparseShapes(entry: Entry, t: readonly number[], p: readonly number[]): boolean {
+  if (entry.info.id !== 'sparseCategoricalCrossentropy' || p.length < 1) return false;
+  const lead = p.slice(0, -1);
+  return sameShape(t, lead) || sameShape(t, [...lead, 1]);
+}
+
+/** Every spec on one pair of volumes (files `tPath`, `pPath`, named in errors). */
+export async function evaluatePair(
+  cli: Cli,
+  specs: readonly Spec[],
+  opts: EvalOptions,
+  yt: Volume,
+  yp: Volume,
+): Promise<PairResult> {
+  const [tPath, pPath] = [yt.path, yp.path];
+  if (
+    !sameShape(yt.shape, yp.shape) &&
+    !(specs.length === 1 && sparseShapes(specs[0].entry, yt.shape, yp.shape))
+  )
+    throw new UsageError(
+      `${pPath}: shape ${shapeText(yp.shape)} does not match --true ${tPath} shape ${shapeText(yt.shape)}`,
+    );
+  const user = parseOptions(opts.options);
+  const takesSpacing = (s: Spec) => paramNames(s).includes('spacing');
+  const notes: string[] = [];
   let spacing: number[] = yt.spacing ? [...yt.spacing] : yt.shape.map(() => 1);
   if (opts.spacing !== undefined) {
     spacing = parseNumberList(opts.spacing, '--spacing');
     if (spacing.length !== yt.shape.length || spacing.some((s) => s <= 0))
       throw new UsageError(
-        `--spacing: expected ${yt.shape.length} positive numbers (one per axis of ${opts.true}, shape ${shapeText(yt.shape)}), got ${opts.spacing}`,
+        `--spacing: expected ${yt.shape.length} positive numbers (one per axis of ${tPath}, shape ${shapeText(yt.shape)}), got ${opts.spacing}`,
       );
-    if (!takesSpacing)
+    if (!specs.some(takesSpacing)) {
+      const e = specs[0].entry;
       throw new UsageError(
-        `--spacing: ${entry.info.id} takes no spacing (it is not a distance-based ${entry.kind})`,
+        specs.length === 1
+          ? `--spacing: ${e.info.id} takes no spacing (it is not a distance-based ${e.kind})`
+          : `--spacing: none of ${specs.map((s) => s.entry.info.id).join(', ')} takes a spacing`,
       );
-    if ('spacing' in userOptions)
-      throw new UsageError(`--spacing and --options {"spacing": …} both given; use one`);
+    }
+    if ('spacing' in user) throw new UsageError(`--spacing and --options {"spacing": …} both given; use one`);
   } else if (yt.spacing && yp.spacing && yt.spacing.some((s, i) => Math.abs(s - yp.spacing![i]) > 1e-4 * s)) {
-    cli.err(
-      `losskit: note: voxel sizes differ (${opts.true} [${yt.spacing.join(',')}], ${opts.pred} [${yp.spacing.join(',')}]); using --true's`,
+    // Printed once the pair has been evaluated, so that an error stays the only line on stderr.
+    notes.push(
+      `losskit: note: voxel sizes differ (${tPath} [${yt.spacing.join(',')}], ${pPath} [${yp.spacing.join(',')}]); using --true's`,
     );
   }
-  const options: Record<string, unknown> = { ...userOptions };
-  if (takesSpacing && !('spacing' in options) && !opts.rawShape) options.spacing = spacing;
-
-  let fn: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-  let resolved: Readonly<Record<string, unknown>>;
-  try {
-    const bound = entry.kind === 'loss' ? getLoss(entry.info.id, options) : getMetric(entry.info.id, options);
-    fn = bound;
-    resolved = bound.options;
-  } catch (e) {
-    throw new UsageError(firstLine(e));
-  }
+  const bound = optionsPerSpec(specs, user).map((o, i) => {
+    const options = { ...o };
+    if (takesSpacing(specs[i]) && !('spacing' in options) && !opts.rawShape) options.spacing = spacing;
+    return bind(specs[i], options);
+  });
 
   // Label mode or a single binary/probability evaluation.
-  const segmentation = entry.info.task === 'segmentation';
+  const segmentation = bound.every((b) => b.spec.entry.info.task === 'segmentation');
+  const nonSeg = bound.find((b) => b.spec.entry.info.task !== 'segmentation');
   let labels: number[] | undefined;
+  let detected = false;
   if (opts.labels !== undefined) {
-    if (!segmentation) throw new UsageError(`--labels: ${entry.info.id} is not a segmentation ${entry.kind}`);
+    if (nonSeg)
+      throw new UsageError(
+        `--labels: ${nonSeg.spec.entry.info.id} is not a segmentation ${nonSeg.spec.entry.kind}`,
+      );
     labels = parseNumberList(opts.labels, '--labels', true);
   } else if (segmentation && looksLabelled(yt)) {
-    labels = distinct(new Float32Array([...distinct(yt.data), ...distinct(yp.data)])).filter((v) => v !== 0);
-    if (labels.length > 100)
+    detected = true;
+    const atlas = yt.format === 'nifti' && yp.format === 'nifti' && isInteger(yt.data) && isInteger(yp.data);
+    const found =
+      isInteger(yt.data) && isInteger(yp.data)
+        ? labelsIn([yt.data, yp.data], atlas ? Infinity : 1000)
+        : undefined;
+    labels = found ?? labelsIn([yt.data], 1000);
+    if (labels === undefined || (labels.length > 100 && !atlas))
       throw new UsageError(
-        `${opts.true}: ${labels.length > 1000 ? 'over 1000' : labels.length} distinct integer values; expected a mask or ` +
+        `${tPath}: ${labels === undefined ? 'over 1000' : labels.length} distinct integer values; expected a mask or ` +
           `a label map (an intensity image?). Choose labels with --labels, or threshold the file first`,
       );
   }
-  if (labels && !isInteger(yp)) {
-    const i = yp.data.findIndex((x) => !Number.isInteger(x));
-    throw new UsageError(
-      `${opts.pred}: label mode (${opts.true} holds labels ${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', …' : ''}) ` +
-        `needs integer labels in --pred, found ${yp.data[i]} at element ${i}`,
-    );
+  if (labels) {
+    // Name the file that holds non-integer values, whichever it is.
+    const lab = looksLabelled(yt) ? tPath : pPath;
+    for (const [v, flag] of [
+      [yp, '--pred'],
+      [yt, '--true'],
+    ] as const) {
+      const i = isInteger(v.data) ? -1 : v.data.findIndex((x) => !Number.isInteger(x));
+      if (i >= 0)
+        throw new UsageError(
+          `${v.path}: label mode (${lab} holds labels ${list(labels)}) needs integer labels in ${flag}, found ${v.data[i]} at element ${i}`,
+        );
+    }
   }
 
   const shape = segmentation && !opts.rawShape ? [1, ...yt.shape, 1] : [...yt.shape];
-  await useBackend('cpu', (m) => {
-    cli.err(`losskit: ${m}`);
-  });
-
-  const compute = (a: Float32Array, b: Float32Array): unknown => {
+  let backend = false;
+  const compute = async (b: Bound, a: Float32Array, c: Float32Array, pShape = shape): Promise<unknown> => {
+    if (!backend) {
+      await useBackend('cpu', (m) => {
+        cli.err(`losskit: ${m}`);
+      });
+      backend = true;
+    }
     try {
-      const out = tf.tidy(() => fn(tf.tensor(a, shape), tf.tensor(b, shape)));
+      const out = tf.tidy(() => b.fn(tf.tensor(a, shape), tf.tensor(c, pShape)));
       const values = out.dataSync();
       const s = out.shape;
       out.dispose();
       return nest(values, s);
     } catch (e) {
-      throw new UsageError(`${entry.info.id} on ${opts.true} and ${opts.pred}: ${firstLine(e)}`);
+      throw new UsageError(`${b.spec.entry.info.id} on ${tPath} and ${pPath}: ${firstLine(e)}`);
     }
   };
+  /** The engine's values per spec key, one call per distinct spacing. */
+  const engine = async (
+    t: Float32Array,
+    p: Float32Array,
+    ls: number[],
+  ): Promise<Map<string, Float64Array>> => {
+    const out = new Map<string, Float64Array>();
+    const groups = new Map<string, LabelMetricSpec[]>();
+    // Metrics without a spacing join the first group that has one, so that the counts are taken once.
+    const first = bound.find((x) => x.engine && 'spacing' in x.resolved)?.resolved.spacing ?? null;
+    for (const b of bound.filter((x) => x.engine && !opts.rawShape)) {
+      const g = JSON.stringify('spacing' in b.resolved ? (b.resolved.spacing ?? null) : first);
+      groups.set(g, [...(groups.get(g) ?? []), b.engine!]);
+    }
+    for (const [g, metrics] of groups) {
+      try {
+        const values = await evaluateLabelsThreaded(t, p, yt.shape, {
+          metrics,
+          labels: ls,
+          spacing: JSON.parse(g) as number[] | null,
+          float32: true,
+        });
+        for (const m of metrics) out.set(m.key!, values[m.key!]);
+      } catch (e) {
+        if (e instanceof LabelMapError)
+          throw new UsageError(
+            `${e.input === 'truth' ? tPath : pPath}: ${e.message.replace(/^evaluateLabels: /, '')}`,
+          );
+        throw new UsageError(firstLine(e));
+      }
+    }
+    return out;
+  };
 
-  const head = {
-    [entry.kind]: entry.info.id,
-    options: resolved,
-    spacing,
+  const results = new Map<string, { options: Readonly<Record<string, unknown>>; value: unknown }>();
+  if (labels) {
+    const fast = await engine(yt.data, yp.data, labels);
+    for (const b of bound) {
+      const per: Record<string, unknown> = {};
+      const values = fast.get(b.spec.key);
+      for (const [k, label] of labels.entries()) {
+        if (values) per[String(label)] = values[k];
+        else
+          per[String(label)] = await compute(
+            b,
+            yt.data.map((v) => (v === label ? 1 : 0)),
+            yp.data.map((v) => (v === label ? 1 : 0)),
+          );
+      }
+      results.set(b.spec.key, { options: b.resolved, value: per });
+    }
+  } else {
+    const [t, p] = [normalised(yt), normalised(yp)];
+    const fast =
+      segmentation && isBinary(t) && isBinary(p) ? await engine(t, p, [1]) : new Map<string, Float64Array>();
+    for (const b of bound) {
+      const v = fast.get(b.spec.key);
+      results.set(b.spec.key, {
+        options: b.resolved,
+        value: v ? v[0] : await compute(b, t, p, [...(sameShape(yt.shape, yp.shape) ? shape : yp.shape)]),
+      });
+    }
+  }
+  for (const n of notes) cli.err(n);
+  return { shape: yt.shape, spacing, labels, detected, results };
+}
+
+// ---------------------------------------------------------------------------------------- output
+
+/** CSV text of rows (quoted where needed); non-finite numbers as NaN, Infinity. */
+export function csv(rows: readonly (readonly unknown[])[]): string {
+  const cell = (c: unknown) => {
+    const s = typeof c === 'number' ? String(c) : typeof c === 'string' ? c : valueText(c);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
+}
+
+export function writeCsv(path: string, rows: readonly (readonly unknown[])[]): void {
+  try {
+    writeFileSync(path, csv(rows));
+  } catch (e) {
+    throw new UsageError(`--csv ${path}: cannot write (${firstLine(e)})`);
+  }
+}
+
+/** The rows of the one-pair table: one per label (or one `value` row), one column per spec. */
+function pairRows(specs: readonly Spec[], r: PairResult): unknown[][] {
+  const of = (s: Spec) => r.results.get(s.key)!.value;
+  if (!r.labels) return [['value', ...specs.map(of)]];
+  return r.labels.map((l) => [String(l), ...specs.map((s) => (of(s) as Record<string, unknown>)[String(l)])]);
+}
+
+export function labelNote(cli: Cli, r: PairResult, where: string): void {
+  if (r.detected && r.labels)
+    cli.err(
+      `losskit: evaluated ${r.labels.length} label${r.labels.length === 1 ? '' : 's'} found in ${where}: ${r.labels.join(', ')}`,
+    );
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+export async function evalCommand(cli: Cli, names: string, opts: EvalOptions): Promise<void> {
+  const specs = parseSpecs(names);
+  parseOptions(opts.options);
+  if (isDir(opts.true) || isDir(opts.pred)) {
+    await evalFolders(cli, specs, opts);
+    return;
+  }
+  const yt = readVolume(opts.true);
+  const yp = readVolume(opts.pred);
+  const r = await evaluatePair(cli, specs, opts, yt, yp);
+  labelNote(cli, r, 'the files');
+  const head = (s: Spec) => ({
+    [s.entry.kind]: s.entry.info.id,
+    options: r.results.get(s.key)!.options,
+    spacing: r.spacing,
     true: opts.true,
     pred: opts.pred,
     shape: yt.shape,
-  };
-  if (labels) {
-    const results: Record<string, unknown> = {};
-    for (const label of labels) {
-      const a = yt.data.map((v) => (v === label ? 1 : 0));
-      const b = yp.data.map((v) => (v === label ? 1 : 0));
-      results[String(label)] = compute(a, b);
-    }
-    if (opts.json) cli.out(toJson({ ...head, labels: results }));
-    else {
-      cli.out(
-        `${entry.info.id} per label (${opts.true} vs ${opts.pred}, shape ${shapeText(yt.shape)}, spacing ${shapeText(spacing)})`,
-      );
-      cli.out(
-        table(
-          ['label', entry.info.id],
-          Object.entries(results).map(([l, v]) => [l, valueText(v)]),
-        ),
-      );
-    }
+  });
+  const form = (s: Spec) => ({ ...head(s), [r.labels ? 'labels' : 'value']: r.results.get(s.key)!.value });
+  const rows = pairRows(specs, r);
+  if (opts.csv) writeCsv(opts.csv, [[r.labels ? 'label' : '', ...specs.map((s) => s.key)], ...rows]);
+  if (opts.json) {
+    cli.out(
+      toJson(specs.length === 1 ? form(specs[0]) : Object.fromEntries(specs.map((s) => [s.key, form(s)]))),
+    );
     return;
   }
-  const value = compute(normalised(yt), normalised(yp));
-  if (opts.json) cli.out(toJson({ ...head, value }));
-  else {
-    cli.out(
-      `${entry.info.id} (${opts.true} vs ${opts.pred}, shape ${shapeText(yt.shape)}, spacing ${shapeText(spacing)})`,
-    );
-    cli.out(valueText(value));
+  const what = specs.length === 1 ? specs[0].entry.info.id : specs.map((s) => s.key).join(', ');
+  const where = `${opts.true} vs ${opts.pred}, shape ${shapeText(yt.shape)}, spacing ${shapeText(r.spacing)}`;
+  if (!r.labels && specs.length === 1) {
+    cli.out(`${what} (${where})`);
+    cli.out(valueText(rows[0][1]));
+    return;
   }
+  cli.out(`${what}${r.labels ? ' per label' : ''} (${where})`);
+  cli.out(
+    table(
+      [r.labels ? 'label' : '', ...specs.map((s) => s.key)],
+      rows.map(([l, ...v]) => [l as string, ...v.map(valueText)]),
+    ),
+  );
 }

@@ -41,6 +41,28 @@ describe('lineChart', () => {
 });
 
 describe('renderReport', () => {
+  it('prints an undefined HD95 as "-", as the CLI table does, never NaN', () => {
+    const undef = run('dice', 'fg 5%', 0.75);
+    const r: RunResult = { ...undef, metrics: { ...undef.metrics, hd95: NaN, hd95Undefined: 4 } };
+    const outcome: CompareOutcome = {
+      parameters: 1,
+      levels: [
+        { label: 'fg 5%', description: 's', trainForeground: 0.05, testForeground: 0.05, train: 8, test: 4 },
+      ],
+      runs: [r],
+      examples: [],
+    };
+    const html = renderReport(outcome, {
+      title: 'T',
+      dataset: 'lesions',
+      config: {},
+      totalSeconds: 1,
+      command: 'losskit compare',
+    });
+    expect(html).toContain('<td>-</td><td>4</td>');
+    expect(html).not.toMatch(/>NaN</);
+  });
+
   it('is a self-contained page with the leaderboard, metrics, curves and example images', () => {
     const size = 4;
     const outcome: CompareOutcome = {

@@ -30,8 +30,9 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A metric cell: undefined values (NaN, e.g. HD95 when no test image has both masks) print `-`, as the CLI's table. */
 function num(x: number, d = 3): string {
-  if (Number.isNaN(x)) return 'NaN';
+  if (Number.isNaN(x)) return '-';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   return x.toFixed(d);
 }

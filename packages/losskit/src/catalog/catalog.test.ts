@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { expectThrows } from '../../test/helpers/assert.ts';
 import { useBackend } from '../../test/helpers/backends.ts';
-import { getLoss, getMetric, listLosses, listMetrics } from './catalog.ts';
+import { findCatalogEntries, getLoss, getMetric, listLosses, listMetrics } from './catalog.ts';
 
 describe('getLoss', () => {
   beforeAll(() => useBackend('cpu'));
@@ -123,16 +123,38 @@ describe('getMetric', () => {
     expectThrows(() => getMetric('mse'), /'mse' is a loss, not a metric; use getLoss/);
   });
 
-  it('computes a metric asked for through getLoss, refusing sample weights', () => {
+  it('refuses a metric asked for through getLoss, naming the loss to train with and getMetric', () => {
+    expectThrows(
+      () => getLoss('dice_coefficient'),
+      /^getLoss: 'dice_coefficient' is the metric diceCoefficient \(higher is better\), not a loss/,
+      /use the loss 'dice'/,
+      /getMetric\('dice_coefficient'\)/,
+    );
+    expectThrows(() => getLoss('hausdorff_distance'), /lower is better/, /'hausdorffDtLoss'/);
+  });
+
+  it('computes a thresholded metric asked for through getLoss (no gradient to train on), refusing sample weights', () => {
     const yTrue = tf.tensor4d([1, 1, 0, 0], [1, 2, 2, 1]);
-    const yPred = tf.tensor4d([1, 0, 0, 0], [1, 2, 2, 1]);
-    // One true positive, one false negative: Dice = 2·1 / (2 + 1).
-    const viaLoss = getLoss('dice_coefficient', { smoothNr: 0, smoothDr: 0 })(yTrue, yPred);
+    const yPred = tf.tensor4d([0.9, 0.2, 0, 0], [1, 2, 2, 1]);
+    // Thresholded at 0.5: one true positive, one false negative: Dice = 2·1 / (2 + 1).
+    const viaLoss = getLoss('dice_coefficient', { threshold: 0.5, smoothNr: 0, smoothDr: 0 })(yTrue, yPred);
     expect(viaLoss.dataSync()[0]).toBeCloseTo(2 / 3, 6);
     expectThrows(
-      () => getLoss('dice_coefficient')(yTrue, yPred, tf.ones([1])),
+      () => getLoss('dice_coefficient', { threshold: 0.5 })(yTrue, yPred, tf.ones([1])),
       /'dice_coefficient' is a metric and takes no sampleWeight/,
     );
+    expectThrows(() => getLoss('dice_coefficient', { threshold: null }), /is the metric diceCoefficient/);
     tf.dispose([yTrue, yPred, viaLoss]);
+  });
+
+  it("names a real loss as every metric's counterpart", () => {
+    const losses = new Set(listLosses().map((l) => l.id));
+    for (const m of listMetrics()) {
+      expect(m.loss, m.id).toBeDefined();
+      expect(losses.has(m.loss!), `${m.id} → ${m.loss}`).toBe(true);
+      // 'iou' + the `_loss` suffix is the jaccard loss's alias: a name that reaches a loss gives that loss.
+      if (findCatalogEntries(`${m.id}_loss`).loss) expect(getLoss(m.id).id, m.id).toBe(m.loss);
+      else expect(() => getLoss(m.id), m.id).toThrow(new RegExp(`use the loss '${m.loss}'`));
+    }
   });
 });

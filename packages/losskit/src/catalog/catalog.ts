@@ -11,17 +11,19 @@ const metrics = entryTable(allMetrics as readonly Metric[]);
 /**
  * A loss by name, bound to its options: `(yTrue, yPred, sampleWeight?) => Tensor`, ready for
  * `model.compile({ loss })`. Names ignore case, `_`, `-` and spaces; Keras aliases (`mse`, `bce`, …) work.
- * Metric names resolve too (without sample weights). Throws before any tensor work for an unknown name
- * (listing the closest names) or a bad option.
+ * Throws before any tensor work for an unknown name (listing the closest names), a bad option, or a metric's
+ * name: a metric such as `dice_coefficient` is higher-is-better, so minimising it would train backwards; the
+ * error names the loss to train with (the metric's `info.loss`, else the closest loss names) and `getMetric`.
+ * One exception: a metric with a numeric `threshold` option is a hard, gradient-free evaluation that cannot be
+ * trained on by mistake (tfjs refuses a loss without gradient), so it is computed, without sample weights (the
+ * shared conformance suite evaluates `dice_coefficient` with `threshold: 0.5` this way).
  */
 export function getLoss(name: string, options?: Options): LossFn {
   if (typeof name !== 'string') throw new Error(`getLoss: name must be a string, got ${typeof name}`);
   const loss = findLossName(losses, name);
   if (loss) return loss.bind(options);
-  // A metric asked for as a loss (`getLoss('dice_coefficient')`) is still computed, so that a value can be
-  // looked up by name alone; it has no sample weights, and saying so beats silently dropping them.
   const metric = findLossName(metrics, name);
-  if (metric) {
+  if (metric && typeof options?.threshold === 'number') {
     const fn = metric.bind(options);
     const asLoss = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
       if (sampleWeight != null)
@@ -30,6 +32,23 @@ export function getLoss(name: string, options?: Options): LossFn {
     };
     Object.defineProperty(asLoss, 'name', { value: fn.id });
     return Object.assign(asLoss, { id: fn.id, options: fn.options });
+  }
+  if (metric) {
+    const info = metric.info;
+    const instead = info.loss
+      ? [info.loss]
+      : closestNames(
+          info.id,
+          listLosses().map((l) => l.id),
+          2,
+        );
+    const use = instead.length
+      ? `; to train for it use the loss ${instead.map((l) => `'${l}'`).join(' or ')}`
+      : '';
+    throw new Error(
+      `getLoss: '${name}' is the metric ${info.id} (${info.higherIsBetter ? 'higher' : 'lower'} is better), not a ` +
+        `loss${use}; to compute the metric use getMetric('${name}')`,
+    );
   }
   return losses.require(name, 'loss').bind(options);
 }

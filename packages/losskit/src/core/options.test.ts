@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPresets, resolveOptions } from './options.ts';
+import { applyPresets, FLOAT32_MAX, resolveOptions } from './options.ts';
 import type { ParamInfo } from './types.ts';
 import { expectThrows } from '../../test/helpers/assert.ts';
 
@@ -50,6 +50,15 @@ describe('resolveOptions', () => {
     );
     expectThrows(() => resolveOptions('huber', params, { alpha: [0.5, 2] }), /option 'alpha'/);
     expectThrows(() => resolveOptions('huber', params, { axis: 1.5 }), /'axis' must be an integer/);
+  });
+  it("rejects numbers beyond float32's range, for every numeric type, naming the limit", () => {
+    const limit = /beyond float32's range, \|x\| ≤ 3\.4028234663852886e\+?38/;
+    expectThrows(() => resolveOptions('dice', params, { delta: 1e308 }), /^dice: option 'delta'/, limit);
+    expectThrows(() => resolveOptions('dice', params, { axis: -1e39 }), /option 'axis'/, limit);
+    expectThrows(() => resolveOptions('dice', params, { alpha: [0.5, 1e300] }), /option 'alpha'/);
+    // The largest float32 itself is accepted (it stays finite as a float32 tensor value).
+    expect(resolveOptions<{ delta: number }>('dice', params, { delta: FLOAT32_MAX }).delta).toBe(FLOAT32_MAX);
+    expect(Math.fround(FLOAT32_MAX)).toBe(FLOAT32_MAX);
   });
   it('rejects options that are not an object', () => {
     expectThrows(() => resolveOptions('huber', params, 3), /huber: options must be an object/);

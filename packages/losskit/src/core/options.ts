@@ -103,6 +103,15 @@ function rangeText(p: ParamInfo): string {
   return `${open}${fmt(lo)}, ${fmt(hi)}${close}`;
 }
 
+/**
+ * The largest finite float32, `(2 − 2⁻²³)·2¹²⁷`. Options become float32 tensor values, so a larger magnitude would
+ * turn into ±Infinity inside the computation (`smoothNr: 1e308` gives −Infinity); such values are rejected.
+ */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+const inFloat32 = (x: unknown): x is number =>
+  typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= FLOAT32_MAX;
+
 /** Tries one type; returns the accepted (possibly canonicalised) value, or `undefined`. */
 function accept(value: unknown, type: ParamType, p: ParamInfo): OptionValue | undefined {
   switch (type) {
@@ -111,15 +120,13 @@ function accept(value: unknown, type: ParamType, p: ParamInfo): OptionValue | un
     case 'boolean':
       return typeof value === 'boolean' ? value : undefined;
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+      return inFloat32(value) ? value : undefined;
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+      return inFloat32(value) && Number.isInteger(value) ? value : undefined;
     case 'enum':
       return typeof value === 'string' ? matchEnum(value, p.values ?? []) : undefined;
     case 'number[]':
-      return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v))
-        ? Object.freeze([...(value as number[])])
-        : undefined;
+      return Array.isArray(value) && value.every(inFloat32) ? Object.freeze([...value]) : undefined;
   }
 }
 
@@ -192,7 +199,11 @@ export function resolveOptions<O>(
     if (ok === undefined || !numbers.every((x) => inRange(x, p))) {
       const key = keyOf.get(p.name) ?? p.name;
       const as = key === p.name ? '' : ` (given as '${key}')`;
-      throw new Error(`${owner}: option '${p.name}'${as} must be ${expected(p)}, got ${describe(value)}`);
+      const huge = [value].flat().some((x) => typeof x === 'number' && Number.isFinite(x) && !inFloat32(x));
+      const limit = huge ? ` (beyond float32's range, |x| ≤ ${FLOAT32_MAX})` : '';
+      throw new Error(
+        `${owner}: option '${p.name}'${as} must be ${expected(p)}${limit}, got ${describe(value)}`,
+      );
     }
     out[p.name] = ok;
   }

@@ -56,6 +56,11 @@ export interface LossInfo {
 export interface MetricInfo extends Omit<LossInfo, 'properties'> {
   /** `true` when a larger value is better (Dice); `false` for distances. */
   readonly higherIsBetter: boolean;
+  /**
+   * The id of the loss that trains for this metric (`dice` for `diceCoefficient`), when there is one: named by
+   * `getLoss` when a metric's name is asked for as a loss.
+   */
+  readonly loss?: string;
 }
 
 /** Options of a loss, as passed by a user: one object, camelCase keys. */

@@ -11,6 +11,10 @@ export function assertTensor(owner: string, arg: string, x: unknown): asserts x 
     throw new Error(`${owner}: ${arg} must be a tf.Tensor, got ${got}`);
   }
   if (x.isDisposed) throw new Error(`${owner}: ${arg} has been disposed`);
+  if (x.dtype === 'string' || x.dtype === 'complex64')
+    throw new Error(
+      `${owner}: ${arg} must be a numeric tensor (float32, int32 or bool), got dtype ${x.dtype}`,
+    );
 }
 
 /** Throws unless both tensors have exactly the same shape: nothing broadcasts silently. */

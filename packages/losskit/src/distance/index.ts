@@ -32,12 +32,14 @@ export {
 export {
   averageSurfaceDistanceArrays,
   averageSurfaceDistancePair,
+  bindSurfaceMetric,
   hausdorffDistanceArrays,
   hausdorffDistancePair,
   surfaceDiceArrays,
   surfaceDicePair,
   surfaceMetricChannels,
   type AverageSurfaceDistanceArrayOptions,
+  type BoundSurfaceMetric,
   type AverageSurfaceDistancePairOptions,
   type HausdorffArrayOptions,
   type HausdorffPairOptions,
@@ -46,3 +48,12 @@ export {
   type SurfaceDicePairOptions,
   type SurfacePairOptions,
 } from './surface-metrics.ts';
+export {
+  evaluateLabels,
+  LABEL_METRICS,
+  LabelMapError,
+  type EvaluateLabelsOptions,
+  type LabelEvaluation,
+  type LabelMetricId,
+  type LabelMetricSpec,
+} from './evaluate-labels.ts';

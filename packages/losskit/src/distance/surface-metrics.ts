@@ -206,6 +206,18 @@ function isEmpty(m: Uint8Array): boolean {
   return true;
 }
 
+/** The empty-mask rules: NaN when both masks are empty, +Infinity (surface Dice 0) when one is; else undefined. */
+function emptyValue(kind: Kind, gEmpty: boolean, pEmpty: boolean): number | undefined {
+  if (gEmpty && pEmpty) return NaN;
+  if (gEmpty || pEmpty) return kind === 'nsd' ? 0 : Infinity;
+  return undefined;
+}
+
+/** The distance sets a metric reads: D(pred→gt) alone for directed HD and directed ASD, else both. */
+function directionsOf(kind: Kind, o: Resolved): 'both' | 'predToGt' {
+  return (kind === 'hd' && o.directed) || (kind === 'asd' && !o.symmetric) ? 'predToGt' : 'both';
+}
+
 /** The metric of one binarised pair, with the empty-mask rules. */
 function pairValue(
   kind: Kind,
@@ -215,16 +227,49 @@ function pairValue(
   o: Resolved,
   tau: number,
 ): number {
-  const gEmpty = isEmpty(g);
-  const pEmpty = isEmpty(p);
-  if (gEmpty && pEmpty) return NaN;
-  if (gEmpty || pEmpty) return kind === 'nsd' ? 0 : Infinity;
-  const oneWay = (kind === 'hd' && o.directed) || (kind === 'asd' && !o.symmetric);
-  const d = surfaceDistances(g, p, spatial, {
-    spacing: o.spacing,
-    directions: oneWay ? 'predToGt' : 'both',
-  });
+  const empty = emptyValue(kind, isEmpty(g), isEmpty(p));
+  if (empty !== undefined) return empty;
+  const d = surfaceDistances(g, p, spatial, { spacing: o.spacing, directions: directionsOf(kind, o) });
   return fromDistances(kind, d, o, tau);
+}
+
+/** A surface metric with its pair options resolved, evaluated on distance sets that several metrics share. */
+export interface BoundSurfaceMetric {
+  /** The distance sets it reads (`surfaceDistances` `directions`). */
+  readonly directions: 'both' | 'predToGt';
+  /**
+   * The value from the empty-mask rules, or from `distances()` (called only when both masks are non-empty).
+   * The distance arrays may be sorted in place.
+   */
+  value(gEmpty: boolean, pEmpty: boolean, distances: () => SurfaceDistances): number;
+}
+
+/**
+ * Binds one of the surface metrics to its single-pair options (as {@link hausdorffDistancePair} and friends take
+ * them), so that one `surfaceDistances` call per mask pair can serve several metrics. `spacing` is ignored here:
+ * it is the caller's, passed to `surfaceDistances`.
+ * @param id - `'hausdorffDistance'`, `'averageSurfaceDistance'` or `'surfaceDice'`.
+ * @param options - The pair options of that metric (unknown keys and bad values throw, naming the metric).
+ * @returns `{ directions, value }`.
+ * @example
+ * ```ts
+ * const hd95 = bindSurfaceMetric('hausdorffDistance', { percentile: 95 });
+ * const d = surfaceDistances(gt, pred, shape, { directions: hd95.directions });
+ * hd95.value(false, false, () => d); // HD95 of the pair
+ * ```
+ */
+export function bindSurfaceMetric(
+  id: 'hausdorffDistance' | 'averageSurfaceDistance' | 'surfaceDice',
+  options: HausdorffPairOptions | AverageSurfaceDistancePairOptions | SurfaceDicePairOptions,
+): BoundSurfaceMetric {
+  const kind = (Object.keys(NAMES) as Kind[]).find((k) => NAMES[k] === id);
+  if (kind === undefined) throw new Error(`bindSurfaceMetric: unknown surface metric '${id}'`);
+  const o = resolve(kind, options, true);
+  return {
+    directions: directionsOf(kind, o),
+    value: (gEmpty, pEmpty, distances) =>
+      emptyValue(kind, gEmpty, pEmpty) ?? fromDistances(kind, distances(), o, o.tolerance as number),
+  };
 }
 
 /**

@@ -189,3 +189,51 @@ describe.each(BACKENDS)('overlap metrics on %s', (backend) => {
     x.dispose();
   });
 });
+
+describe('overlap metrics: values outside [0, 1]', () => {
+  beforeAll(() => useBackend('cpu'));
+  const all = [diceCoefficient, iou, tverskyIndex, sensitivity, specificity, precision];
+
+  it('reject a probability outside [0, 1], with or without threshold, naming the metric, value and index', () => {
+    const yTrue = t([1, 0, 1, 0], [1, 2, 2, 1]);
+    for (const m of all) {
+      for (const bad of [-0.5, 1.5]) {
+        const yPred = t([0.5, 0.2, bad, 0], [1, 2, 2, 1]);
+        for (const o of [{}, { threshold: 0.5 }]) {
+          expectThrows(
+            () => m.bind(o)(yTrue, yPred),
+            new RegExp(`^${m.info.id}: yPred holds ${bad} at flat index 2 of shape \\[1,2,2,1\\]`),
+            /probabilities must be in \[0, 1\]/,
+          );
+        }
+        yPred.dispose();
+      }
+    }
+    yTrue.dispose();
+  });
+
+  it('reject a dense mask value outside [0, 1] unless it is ignoreIndex; logits with an activation pass', () => {
+    const yPred = t([0.5, 0.2, 1, 0], [1, 2, 2, 1]);
+    const logits = t([-3, 2, 9, -9], [1, 2, 2, 1]);
+    const yTrue = t([1, 0, 2, 0], [1, 2, 2, 1]);
+    const ignored = t([1, 0, 255, 0], [1, 2, 2, 1]);
+    for (const m of all) {
+      expectThrows(
+        () => m.bind({})(yTrue, yPred),
+        new RegExp(`^${m.info.id}: yTrue holds 2 at flat index 2`),
+      );
+      expect(Number.isFinite(m.bind({ ignoreIndex: 255 })(ignored, yPred).dataSync()[0])).toBe(true);
+      expect(
+        Number.isFinite(m.bind({ activation: 'sigmoid' })(ignored.clipByValue(0, 1), logits).dataSync()[0]),
+      ).toBe(true);
+    }
+    tf.dispose([yPred, logits, yTrue, ignored]);
+  });
+
+  it('give NaN for a NaN probability (NaN in, NaN out)', () => {
+    const yTrue = t([1, 0, 1, 0], [1, 2, 2, 1]);
+    const yPred = t([0.5, NaN, 1, 0], [1, 2, 2, 1]);
+    for (const m of all) expect(m.bind({})(yTrue, yPred).dataSync()[0], m.info.id).toBeNaN();
+    tf.dispose([yTrue, yPred]);
+  });
+});

@@ -28,6 +28,7 @@ import {
   TVERSKY_BETA,
   tverskyScore,
 } from '../segmentation/index.ts';
+import { shapeText } from '../core/validate.ts';
 import { tf, type Tensor } from '../tf.ts';
 
 export * from './overlap-arrays.ts';
@@ -67,6 +68,27 @@ export type OverlapMetricOptions = OptionsOf<typeof OVERLAP_PARAMS>;
 export type TverskyIndexOptions = OptionsOf<typeof TVERSKY_INDEX_PARAMS>;
 export type RateMetricOptions = OptionsOf<typeof RATE_PARAMS>;
 
+/**
+ * Every overlap metric's input contract: yTrue (dense masks) and the probabilities (yPred after the activation)
+ * in [0, 1]. A value outside is an error rather than clipped or passed through, because passed through it yields
+ * scores outside [0, 1] (precision 4.83 for a prediction of −0.5) and clipped it hides a missing `activation`.
+ * NaN passes (NaN in, NaN out). Reads both tensors back to the CPU once per call.
+ */
+function checkUnitRange(id: string, what: string, t: Tensor, skip: number | null): void {
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if ((v[i] < 0 || v[i] > 1) && v[i] !== skip) {
+      const hint =
+        what === 'yPred'
+          ? "probabilities must be in [0, 1] (pass activation: 'sigmoid' or 'softmax' for logits)"
+          : `masks must be in [0, 1]${skip === null ? '' : ` or ignoreIndex ${skip}`} (sparseLabels: true for integer labels)`;
+      throw new Error(
+        `${id}: ${what} holds ${v[i]} at flat index ${i} of shape ${shapeText(t.shape)}; ${hint}`,
+      );
+    }
+  }
+}
+
 /** Steps 1–5 and 7–9 of the pipeline around a per-group score. */
 function overlapMetric<O extends RateMetricOptions & { readonly squaredPred?: boolean }>(
   info: MetricInfo,
@@ -78,6 +100,8 @@ function overlapMetric<O extends RateMetricOptions & { readonly squaredPred?: bo
     info,
     (yTrue, yPred, o) => {
       const prep = prepare(info.id, yTrue, yPred, o, o.threshold);
+      checkUnitRange(info.id, 'yPred', prep.pAll, null);
+      if (!o.sparseLabels) checkUnitRange(info.id, 'yTrue', yTrue, o.ignoreIndex);
       const sums = groupSums(prep, o, {
         squared: needs.squared === true && o.squaredPred === true,
         tn: needs.tn ?? false,
@@ -94,8 +118,12 @@ const SEE_DICE = 'Dice 1945, "Measures of the amount of ecologic association bet
  * Dice coefficient (F1 score) per group, then reduced: `(2·Σpg + s_nr)/(Σp^k + Σg^k + s_dr)`. The score of the `dice`
  * loss under the same options (not 1 − score), plus `threshold`.
  *
- * @param yTrue `[B, ...spatial, C]` masks, or `[B, ...spatial]` integer labels with `sparseLabels`
- * @param yPred `[B, ...spatial, C]` probabilities, or logits with `activation`
+ * Inputs (every overlap metric: diceCoefficient, iou, tverskyIndex, sensitivity, specificity, precision): a value
+ * outside [0, 1] in yTrue (dense) or in yPred after the activation is an Error naming the metric, the value and its
+ * flat index, never clipped; NaN gives NaN (or, with `threshold`, counts as below it).
+ *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1], or `[B, ...spatial]` integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * // g = [1, 0], p = [0.9, 0.2] → (1.8 + 1e-5)/(2.1 + 1e-5); thresholded at 0.5: (2 + 1e-5)/(2 + 1e-5) = 1
@@ -124,6 +152,7 @@ export const diceCoefficient = overlapMetric<OverlapMetricOptions>(
       'Sørensen 1948, Kongelige Danske Videnskabernes Selskab, Biologiske Skrifter 5(4)',
     ],
     higherIsBetter: true,
+    loss: 'dice',
   },
   (s, o) => diceScore(s, o),
   { squared: true },
@@ -134,6 +163,8 @@ export const diceCoefficient = overlapMetric<OverlapMetricOptions>(
 /**
  * Intersection over union (Jaccard index) per group: `(Σpg + s_nr)/(Σp^k + Σg^k − Σpg + s_dr)`.
  *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1] (an error outside), or integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside, as for every overlap metric), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * // g = [1, 0], p = [1, 1] thresholded or not: (1 + 1e-5)/(2 + 1e-5) = 0.5000025
@@ -151,6 +182,7 @@ export const iou = overlapMetric<OverlapMetricOptions>(
     params: OVERLAP_PARAMS,
     references: ['Jaccard 1912, "The distribution of the flora in the alpine zone", New Phytologist 11(2)'],
     higherIsBetter: true,
+    loss: 'jaccard',
   },
   (s, o) => jaccardScore(s, o),
   { squared: true },
@@ -159,6 +191,8 @@ export const iou = overlapMetric<OverlapMetricOptions>(
 /**
  * Tversky index per group: `(TP + s_nr)/(TP + α·FP + β·FN + s_dr)`, α on FP, β on FN (0.3, 0.7).
  *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1] (an error outside), or integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside, as for every overlap metric), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * tverskyIndex(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8737876
@@ -174,6 +208,7 @@ export const tverskyIndex = overlapMetric<TverskyIndexOptions>(
     params: TVERSKY_INDEX_PARAMS,
     references: ['Tversky 1977, "Features of similarity", Psychological Review 84(4)'],
     higherIsBetter: true,
+    loss: 'tversky',
   },
   (s, o) => tverskyScore(s, o.alpha, o.beta, o),
 );
@@ -181,6 +216,8 @@ export const tverskyIndex = overlapMetric<TverskyIndexOptions>(
 /**
  * Sensitivity (recall, true-positive rate) per group: `(TP + s_nr)/(TP + FN + s_dr)`.
  *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1] (an error outside), or integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside, as for every overlap metric), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * sensitivity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.9000010
@@ -199,6 +236,7 @@ export const sensitivity = overlapMetric<RateMetricOptions>(
       'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
     ],
     higherIsBetter: true,
+    loss: 'sensitivitySpecificity',
   },
   (s, o) => smoothedRatio(s.tp, tf.add(s.tp, s.fn), o),
 );
@@ -206,6 +244,8 @@ export const sensitivity = overlapMetric<RateMetricOptions>(
 /**
  * Specificity (true-negative rate) per group: `(TN + s_nr)/(TN + FP + s_dr)`, over valid (not ignored) elements.
  *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1] (an error outside), or integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside, as for every overlap metric), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * specificity(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8000020
@@ -225,6 +265,7 @@ export const specificity = overlapMetric<RateMetricOptions>(
       'Yerushalmy 1947, "Statistical problems in assessing methods of medical diagnosis", Public Health Reports 62(40)',
     ],
     higherIsBetter: true,
+    loss: 'sensitivitySpecificity',
   },
   (s, o) => smoothedRatio(s.tn!, tf.add(s.tn!, s.fp), o),
   { tn: true },
@@ -233,6 +274,8 @@ export const specificity = overlapMetric<RateMetricOptions>(
 /**
  * Precision (positive predictive value) per group: `(TP + s_nr)/(TP + FP + s_dr)`.
  *
+ * @param yTrue `[B, ...spatial, C]` masks in [0, 1] (an error outside), or integer labels with `sparseLabels`
+ * @param yPred `[B, ...spatial, C]` probabilities in [0, 1] (an error outside, as for every overlap metric), or logits with `activation`
  * @returns a scalar, or `[B', C']` with `reduction: 'none'`
  * @example
  * precision(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.2], [1, 1, 2, 1])).print(); // 0.8181835
@@ -250,6 +293,8 @@ export const precision = overlapMetric<RateMetricOptions>(
       'Kent, Berry, Luehrs & Perry 1955, "Machine literature searching VIII", American Documentation 6(2)',
     ],
     higherIsBetter: true,
+    // Tversky with alpha > beta weighs false positives more: the loss that trades recall for precision.
+    loss: 'tversky',
   },
   (s, o) => smoothedRatio(s.tp, tf.add(s.tp, s.fp), o),
 );

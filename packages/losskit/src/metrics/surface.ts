@@ -137,6 +137,7 @@ export const hausdorffDistance = defineMetric<HausdorffDistanceOptions>(
       'Maier-Hein et al. 2024, "Metrics reloaded", Nature Methods, arXiv:2206.01653',
     ],
     higherIsBetter: false,
+    loss: 'hausdorffDtLoss',
   },
   (yTrue, yPred, o) => onTensors('hausdorffDistance', hausdorffDistanceArrays, yTrue, yPred, o),
 );
@@ -204,6 +205,7 @@ export const averageSurfaceDistance = defineMetric<AverageSurfaceDistanceOptions
       'Heimann et al. 2009, "Comparison and evaluation of methods for liver segmentation from CT datasets", IEEE TMI',
     ],
     higherIsBetter: false,
+    loss: 'boundaryLoss',
   },
   (yTrue, yPred, o) => onTensors('averageSurfaceDistance', averageSurfaceDistanceArrays, yTrue, yPred, o),
 );
@@ -267,6 +269,7 @@ export const surfaceDice = defineMetric<SurfaceDiceOptions>(
       'MONAI 1.5.0 monai.metrics.compute_surface_dice (use_subvoxels=False)',
     ],
     higherIsBetter: true,
+    loss: 'boundaryLoss',
   },
   (yTrue, yPred, o) => onTensors('surfaceDice', surfaceDiceArrays, yTrue, yPred, o),
 );

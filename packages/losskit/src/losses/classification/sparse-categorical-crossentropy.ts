@@ -16,15 +16,19 @@ export interface SparseCategoricalCrossentropyOptions extends KerasOptions {
 
 const ID = 'sparseCategoricalCrossentropy';
 
-/** Reads the labels once to reject out-of-range ones: a silent all-zero one-hot row would hide the bug. */
+/**
+ * Reads the labels once to reject non-integer and out-of-range ones (before any cast: 1.5, −0.5 and NaN would
+ * truncate to a valid class): a silently wrong or all-zero one-hot row would hide the bug.
+ */
 function checkLabels(labels: Tensor, classes: number, ignoreClass: number | null): void {
   const data = labels.dataSync();
-  for (const v of data) {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
     if (v === ignoreClass) continue;
-    if (!(v >= 0 && v < classes)) {
+    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
       const allowed = `integers in [0, ${classes - 1}]${ignoreClass === null ? '' : ` or ignoreClass ${ignoreClass}`}`;
       throw new Error(
-        `${ID}: yTrue holds label ${v}, but yPred has ${classes} classes; labels must be ${allowed}`,
+        `${ID}: yTrue holds label ${v} (flat index ${i}), but yPred has ${classes} classes; labels must be ${allowed}`,
       );
     }
   }
@@ -37,7 +41,8 @@ function checkLabels(labels: Tensor, classes: number, ignoreClass: number | null
  * Unreduced: `ℓᵢ = −log q[yᵢ]`, with `q = clip(yPred / Σ yPred, ε, 1−ε)` for probabilities (renormalised, as
  * Keras does) or `log q = logSoftmax(yPred)` for logits (exact).
  *
- * @param yTrue integer labels `[...]` (or `[..., 1]`), float32 or int32; truncated to integers as Keras does
+ * @param yTrue integer labels `[...]` (or `[..., 1]`), float32 or int32; a non-integer, NaN or out-of-range label
+ *   is an error (Keras would truncate 1.5 to class 1)
  * @param yPred probabilities or logits `[..., C]`, classes on `axis`
  * @returns a scalar, or per-sample `[...]` with `reduction: 'none'` (0 where the label is `ignoreClass`)
  * @example
@@ -74,6 +79,11 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
         ? yPred
         : tf.transpose(yPred, [...yPred.shape.keys()].filter((a) => a !== axis).concat(axis));
     const classes = p.shape[p.rank - 1];
+    if (classes < 2)
+      throw new Error(
+        `${ID}: yPred shape ${shapeText(yPred.shape)} has ${classes} class${classes === 1 ? '' : 'es'} on axis ${axis}; ` +
+          'expected at least 2 (binaryCrossentropy for one probability per sample)',
+      );
     let y = yTrue;
     if (y.rank === p.rank && y.shape[y.rank - 1] === 1) y = tf.squeeze(y, [-1]);
     const outShape = p.shape.slice(0, -1);
@@ -83,8 +93,8 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
           `expected labels of shape ${shapeText(outShape)} (or with a trailing 1)`,
       );
     }
+    checkLabels(y, classes, o.ignoreClass);
     const labels = tf.cast(y, 'int32');
-    checkLabels(labels, classes, o.ignoreClass);
     const valid = o.ignoreClass === null ? null : tf.notEqual(labels, o.ignoreClass);
     const safeLabels = valid ? tf.where(valid, labels, tf.zerosLike(labels)) : labels;
     // Cast rather than ask oneHot for float32: the wasm kernel ignores the dtype argument.
@@ -106,7 +116,7 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
     const same = (s: readonly number[]) => s.length === rows.length && s.every((d, i) => d === rows[i]);
     if (!same(ts) && !(ts[ts.length - 1] === 1 && same(ts.slice(0, -1)))) return null;
     const t = floatData(yTrue);
-    // Anything but integer labels in range goes to the composed path, which truncates or rejects it.
+    // Anything but integer labels in range goes to the composed path, which rejects it.
     for (const v of t) if (!(Number.isInteger(v) && v >= 0 && v < C)) return null;
     return { t: () => t, rowSize: C, rowMean: false, run: scceLogitsKernel(C) };
   },

@@ -1,7 +1,10 @@
 import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { denseRows } from '../../fused/keras.ts';
 import { mseKernel } from '../../fused/keras-kernels.ts';
+import { assertMinRank } from '../../core/validate.ts';
 import { tf } from '../../tf.ts';
+
+const ID = 'meanSquaredError';
 
 export type MeanSquaredErrorOptions = KerasOptions;
 
@@ -20,7 +23,7 @@ export type MeanSquaredErrorOptions = KerasOptions;
  */
 export const meanSquaredError = kerasLoss<MeanSquaredErrorOptions>({
   info: {
-    id: 'meanSquaredError',
+    id: ID,
     aliases: ['mse', 'MeanSquaredError', 'mean_squared_error'],
     task: 'regression',
     summary: 'Average of squared differences between targets and predictions.',
@@ -31,6 +34,9 @@ export const meanSquaredError = kerasLoss<MeanSquaredErrorOptions>({
     references: ['Gauss 1809; Keras 3 keras.losses.MeanSquaredError'],
     properties: ['nonNegative', 'zeroAtPerfect', 'symmetric'],
   },
-  perSample: (yt, yp) => tf.mean(tf.square(tf.sub(yt, yp)), -1),
+  perSample: (yt, yp) => {
+    assertMinRank(ID, 'yPred', yp, 1, '[..., D]');
+    return tf.mean(tf.square(tf.sub(yt, yp)), -1);
+  },
   fused: (yt, yp) => denseRows(yt, yp, mseKernel),
 });

@@ -15,6 +15,7 @@ import {
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
 import { lovaszGrad64, lovaszHinge64, type LovaszHinge64 } from '../../../test/reference/pixel-lovasz.ts';
+import { dice } from './dice.ts';
 import { lovaszHinge, type LovaszHingeOptions } from './lovasz-hinge.ts';
 
 const golden = regionCases('lovasz_hinge');
@@ -141,6 +142,21 @@ describe.each(BACKENDS)('lovaszHinge on %s', (backend) => {
     expectFiniteAt(inputs, [2, 2, 1], [lovaszHinge.bind({}), lovaszHinge.bind({ perImage: false })]);
     // Beyond the margin everywhere: 0.
     expect(run([1, 0, 0, 1], [5, -5, -5, 5], [1, 4, 1])).toBe(0);
+  });
+
+  it('gives 0 for an empty batch, as dice does, with a gradient of the input shape', () => {
+    for (const perImage of [true, false]) {
+      const yt = tf.zeros([0, 4, 4, 1]);
+      const yp = tf.zeros([0, 4, 4, 1]);
+      const value = lovaszHinge.bind({ perImage })(yt, yp);
+      expect(value.shape).toEqual([]);
+      // On cpu as dice; wasm's dice reads uninitialised memory for an empty sum (a tfjs-backend-wasm bug).
+      if (backend === 'cpu') expect(value.dataSync()[0]).toBe(dice.bind({})(yt, yp).dataSync()[0]);
+      expect(value.dataSync()[0]).toBe(0);
+      const grad = tf.grad((x: Tensor) => lovaszHinge.bind({ perImage })(yt, x))(yp);
+      expect(grad.shape).toEqual([0, 4, 4, 1]);
+      tf.dispose([yt, yp, value, grad]);
+    }
   });
 
   it('handles a larger image on this backend (64×64)', () => {

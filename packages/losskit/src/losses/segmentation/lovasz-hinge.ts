@@ -2,7 +2,7 @@ import { defineLoss } from '../../core/define-loss.ts';
 import type { OptionsOf } from '../../core/options.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
-import { lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
+import { emptyInputLoss, lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
 import { IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
 
 const PARAMS = [
@@ -49,7 +49,7 @@ function checkBinary(yTrue: Tensor, ignoreIndex: number | null): void {
  *
  * @param yTrue `[B, ...spatial, C]` binary masks (usually C = 1)
  * @param yPred `[B, ...spatial, C]` logits
- * @returns a scalar
+ * @returns a scalar; 0 for an empty batch, as the region losses
  * @example
  * // y = [1, 0], x = [1, 2]: e = [0, 3], sorted [3 (y=0), 0 (y=1)], Δ = [1 − 1/2, 1 − 0.5] = [0.5, 0.5] → 1.5
  * lovaszHinge(tf.tensor3d([1, 0], [1, 2, 1]), tf.tensor3d([1, 2], [1, 2, 1])); // 1.5
@@ -87,6 +87,8 @@ export const lovaszHinge = defineLoss<LovaszHingeOptions>(
       includeBackground: true,
     });
     checkBinary(yTrue, o.ignoreIndex);
+    // An empty batch (or empty images): 0, as the region losses give.
+    if (prep.x.size === 0) return emptyInputLoss(prep.x);
     const B = prep.layout.B;
     const rows = o.perImage ? B : 1;
     const flat = (t: Tensor) => tf.reshape(t, [rows, -1]);

@@ -14,6 +14,7 @@ import {
   regionCases,
   uniform,
 } from '../../../test/helpers/pixel-golden.ts';
+import { dice } from './dice.ts';
 import { lovaszSoftmax64, type LovaszSoftmax64 } from '../../../test/reference/pixel-lovasz.ts';
 import { lovaszSoftmax, type LovaszSoftmaxOptions } from './lovasz-softmax.ts';
 
@@ -146,6 +147,22 @@ describe.each(BACKENDS)('lovaszSoftmax on %s', (backend) => {
       tf.dispose([a, b]);
     }
     expect(run([255, 255, 255, 255], probRows(rng(1), 4, 3), shape, { ignoreIndex: 255 })).toBe(0);
+  });
+
+  it('gives 0 for an empty batch, as dice does, with a gradient of the input shape', () => {
+    for (const perImage of [true, false]) {
+      const yt = tf.zeros([0, 4, 4]);
+      const yp = tf.zeros([0, 4, 4, 3]);
+      const value = lovaszSoftmax.bind({ perImage })(yt, yp);
+      expect(value.shape).toEqual([]);
+      // On cpu as dice; wasm's dice reads uninitialised memory for an empty sum (a tfjs-backend-wasm bug).
+      if (backend === 'cpu')
+        expect(value.dataSync()[0]).toBe(dice.bind({ sparseLabels: true })(yt, yp).dataSync()[0]);
+      expect(value.dataSync()[0]).toBe(0);
+      const grad = tf.grad((x: Tensor) => lovaszSoftmax.bind({ perImage })(yt, x))(yp);
+      expect(grad.shape).toEqual([0, 4, 4, 3]);
+      tf.dispose([yt, yp, value, grad]);
+    }
   });
 
   it('accepts labels [B, ...spatial, 1]', () => {

@@ -2,7 +2,7 @@ import { defineLoss } from '../../core/define-loss.ts';
 import type { OptionsOf } from '../../core/options.ts';
 import { divideNoNan } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
-import { lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
+import { emptyInputLoss, lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
 import { ACTIVATION, IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
 
 const PARAMS = [
@@ -43,7 +43,7 @@ const ID = 'lovaszSoftmax';
  *
  * @param yTrue `[B, ...spatial]` (or `[B, ...spatial, 1]`) integer labels in [0, C), or ignoreIndex
  * @param yPred `[B, ...spatial, C]` probabilities, or logits with `activation`
- * @returns a scalar
+ * @returns a scalar; 0 for an empty batch, as the region losses
  * @example
  * // Labels [0, 1], p = [[0.8, 0.2], [0.4, 0.6]]: class 0 errors [0.2, 0.4] → sorted [0.4 (g=0), 0.2 (g=1)],
  * // Δ = [0.5, 0.5] → 0.3; class 1 errors [0.2, 0.4] → sorted [0.4 (g=1), 0.2 (g=0)], Δ = [1, 0] → 0.4; mean 0.35
@@ -81,6 +81,8 @@ export const lovaszSoftmax = defineLoss<LovaszSoftmaxOptions>(
       ignoreIndex: o.ignoreIndex,
       includeBackground: true,
     });
+    // An empty batch (or empty images): 0, as the region losses give.
+    if (prep.x.size === 0) return emptyInputLoss(prep.x);
     const { B, C } = prep.layout;
     const { p, g } = prep;
     const valid = prep.valid ?? tf.onesLike(g);

@@ -139,6 +139,18 @@ export function reducePixels(id: string, e: Tensor, prep: Prepared, args: PixelR
   return divideNoNan(total, divisor);
 }
 
+/**
+ * The loss of an empty input (`x.size === 0`, e.g. an empty batch): 0, as the region losses give, with a zero
+ * gradient of x's shape. Not `sum(x·0)`: the wasm backend's sum over no elements reads uninitialised memory.
+ */
+export function emptyInputLoss(x: Tensor): Tensor {
+  const op = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as Tensor;
+    return { value: tf.scalar(0), gradFunc: () => [tf.zerosLike(input)] };
+  });
+  return op(x);
+}
+
 /** Losses whose value is not a sum of per-sample terms reject sample weights with a message naming them. */
 export function rejectSampleWeight(id: string, sampleWeight: Tensor | undefined): void {
   if (sampleWeight) {

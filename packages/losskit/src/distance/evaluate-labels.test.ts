@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { getMetric } from '../catalog/catalog.ts';
+import { tf } from '../tf.ts';
+import { surfaceMetric64 } from '../../test/reference/distance-metrics.ts';
+import { mulberry32 } from '../util/random.ts';
+import { evaluateLabels, LabelMapError, type LabelMetricSpec } from './evaluate-labels.ts';
+
+/** A 3-D label volume: a few boxes and blobs of labels 1–5 (label 4 only in the truth, 6 only in the prediction). */
+function volumes(shape: readonly [number, number, number]) {
+  const [X, Y, Z] = shape;
+  const rand = mulberry32(7);
+  const t = new Int32Array(X * Y * Z);
+  const p = new Int32Array(X * Y * Z);
+  const at = (x: number, y: number, z: number) => (x * Y + y) * Z + z;
+  for (let x = 0; x < X; x++)
+    for (let y = 0; y < Y; y++)
+      for (let z = 0; z < Z; z++) {
+        const i = at(x, y, z);
+        if (x < 4 && y < 5) t[i] = 1;
+        if (x >= 1 && x < 5 && y < 5) p[i] = 1;
+        if ((x - 6) ** 2 + (y - 6) ** 2 + (z - 3) ** 2 <= 6) t[i] = 2;
+        if ((x - 6) ** 2 + (y - 5) ** 2 + (z - 3) ** 2 <= 7) p[i] = 2;
+        if (z >= 5 && y >= 8 && rand() < 0.6) t[i] = 3;
+        if (z >= 5 && y >= 8 && rand() < 0.6) p[i] = 3;
+        if (x === X - 1 && y === 0) t[i] = 4;
+        if (x === 0 && y === Y - 1 && z === 0) p[i] = 6;
+        if (x >= 8 && z < 2) t[i] = p[i] = 5;
+      }
+  return { t, p };
+}
+
+const SHAPE = [10, 11, 7] as const;
+const { t: T, p: P } = volumes(SHAPE);
+
+/** Brute-force per-label counts, independent of the code under test. */
+function counts64(label: number) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  for (let i = 0; i < T.length; i++) {
+    const a = T[i] === label;
+    const b = P[i] === label;
+    if (a && b) tp++;
+    else if (b) fp++;
+    else if (a) fn++;
+    else tn++;
+  }
+  return { tp, fp, fn, tn };
+}
+
+const SURFACE: [string, Record<string, unknown>, 'hd' | 'asd' | 'nsd'][] = [
+  ['hausdorffDistance', {}, 'hd'],
+  ['hausdorffDistance', { percentile: 95 }, 'hd'],
+  ['hausdorffDistance', { percentile: 95, convention: 'medpy' }, 'hd'],
+  ['averageSurfaceDistance', {}, 'asd'],
+  ['averageSurfaceDistance', { symmetric: true }, 'asd'],
+  ['surfaceDice', { tolerance: 1 }, 'nsd'],
+  ['surfaceDice', { tolerance: 2.5 }, 'nsd'],
+];
+const specs: LabelMetricSpec[] = SURFACE.map(([metric, options], k) => ({ metric, options, key: `s${k}` }));
+
+describe('evaluateLabels', () => {
+  const labels = [1, 2, 3, 4, 5, 6, 9];
+  it.each([[[1, 1, 1]], [[2, 0.7, 1.3]]])(
+    'matches the float64 oracles per label (surface metrics, spacing %j; absent and one-sided labels)',
+    (spacing) => {
+      const r = evaluateLabels(T, P, SHAPE, { metrics: specs, spacing, labels });
+      expect(r.labels).toEqual(labels);
+      labels.forEach((label, k) => {
+        const g = Array.from(T, (v) => (v === label ? 1 : 0));
+        const p = Array.from(P, (v) => (v === label ? 1 : 0));
+        SURFACE.forEach(([, options, kind], m) => {
+          const want = surfaceMetric64(kind, g, p, [1, ...SHAPE, 1], { ...options, spacing });
+          const got = r.values[`s${m}`][k];
+          if (Number.isFinite(want[0])) expect(got).toBeCloseTo(want[0], 10);
+          else expect(got).toBe(want[0]);
+        });
+      });
+      // Label 9 is in neither map: NaN; 4 only in the truth, 6 only in the prediction: Infinity, NSD 0.
+      expect(r.values.s0[6]).toBeNaN();
+      expect(r.values.s0[3]).toBe(Infinity);
+      expect(r.values.s1[5]).toBe(Infinity);
+      expect(r.values.s5[3]).toBe(0);
+    },
+  );
+
+  it('counts TP/FP/FN/TN per label in one pass and scores overlap as the float64 formulas', () => {
+    const metrics = ['diceCoefficient', 'iou', 'tversky_index', 'sensitivity', 'specificity', 'precision'];
+    const r = evaluateLabels(T, P, SHAPE, { metrics, labels });
+    const s = 1e-5;
+    labels.forEach((label, k) => {
+      const c = counts64(label);
+      expect([r.counts.tp[k], r.counts.fp[k], r.counts.fn[k], r.counts.tn[k]]).toEqual([
+        c.tp,
+        c.fp,
+        c.fn,
+        c.tn,
+      ]);
+      const want = [
+        (2 * c.tp + s) / (2 * c.tp + c.fp + c.fn + s),
+        (c.tp + s) / (c.tp + c.fp + c.fn + s),
+        (c.tp + s) / (c.tp + 0.3 * c.fp + 0.7 * c.fn + s),
+        (c.tp + s) / (c.tp + c.fn + s),
+        (c.tn + s) / (c.tn + c.fp + s),
+        (c.tp + s) / (c.tp + c.fp + s),
+      ];
+      ['diceCoefficient', 'iou', 'tverskyIndex', 'sensitivity', 'specificity', 'precision'].forEach(
+        (m, j) => {
+          expect(r.values[m][k]).toBeCloseTo(want[j], 12);
+        },
+      );
+    });
+  });
+
+  it('defaults to every non-zero label of either map', () => {
+    expect(evaluateLabels(T, P, SHAPE, { metrics: ['iou'] }).labels).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('with float32 equals the tensor metrics per label bit for bit (the old per-label path of the CLI)', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['diceCoefficient', {}],
+      ['iou', {}],
+      ['tverskyIndex', { alpha: 0.2, beta: 0.8 }],
+      ['sensitivity', {}],
+      ['specificity', {}],
+      ['precision', { smoothNr: 0, smoothDr: 0 }],
+      ['diceCoefficient', { maskEmptyClasses: true }],
+      ['hausdorffDistance', { percentile: 95 }],
+      ['averageSurfaceDistance', { symmetric: true }],
+      ['surfaceDice', { tolerance: 1.5 }],
+    ];
+    const spacing = [2, 0.7, 1.3];
+    const surface = new Set(['hausdorffDistance', 'averageSurfaceDistance', 'surfaceDice']);
+    const r = evaluateLabels(T, P, SHAPE, {
+      metrics: cases.map(([metric, options], k) => ({ metric, options, key: String(k) })),
+      spacing,
+      labels,
+      float32: true,
+    });
+    const shape = [1, ...SHAPE, 1];
+    cases.forEach(([metric, options], m) => {
+      const fn = getMetric(metric, surface.has(metric) ? { ...options, spacing } : options);
+      labels.forEach((label, k) => {
+        const want = tf.tidy(
+          () =>
+            fn(
+              tf.tensor(
+                Float32Array.from(T, (v) => (v === label ? 1 : 0)),
+                shape,
+              ),
+              tf.tensor(
+                Float32Array.from(P, (v) => (v === label ? 1 : 0)),
+                shape,
+              ),
+            ).dataSync()[0],
+        );
+        expect(r.values[String(m)][k], `${metric} ${JSON.stringify(options)} label ${label}`).toBe(want);
+      });
+    });
+  });
+
+  it('throws a named error on NaN, ±Infinity and non-integers, naming the input', () => {
+    for (const bad of [NaN, Infinity, -Infinity, 0.5]) {
+      const p = Float32Array.from(P);
+      p[17] = bad;
+      let caught: unknown;
+      try {
+        evaluateLabels(T, p, SHAPE, { metrics: ['diceCoefficient'] });
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(LabelMapError);
+      expect((caught as LabelMapError).name).toBe('LabelMapError');
+      expect((caught as LabelMapError).input).toBe('pred');
+      expect((caught as LabelMapError).index).toBe(17);
+      expect((caught as Error).message).toMatch(/pred holds .* at element 17/);
+    }
+    const t = Float64Array.from(T);
+    t[3] = NaN;
+    expect(() => evaluateLabels(t, P, SHAPE, { metrics: ['hausdorffDistance'] })).toThrow(/truth holds NaN/);
+  });
+
+  it('rejects unknown metrics, options and duplicate keys, and mismatched shapes', () => {
+    expect(() => evaluateLabels(T, P, SHAPE, { metrics: ['dcie'] })).toThrow(/unknown metric 'dcie'/);
+    expect(() =>
+      evaluateLabels(T, P, SHAPE, { metrics: [{ metric: 'dice_coefficient', options: { alpah: 1 } }] }),
+    ).toThrow(/unknown option 'alpah'/);
+    expect(() => evaluateLabels(T, P, SHAPE, { metrics: ['iou', 'IoU'] })).toThrow(
+      /two metrics have the key/,
+    );
+    expect(() => evaluateLabels(T, P.subarray(1), SHAPE, { metrics: ['iou'] })).toThrow(/evaluateLabels/);
+  });
+
+  it('gives the documented example', () => {
+    const r = evaluateLabels(Int32Array.from([1, 1, 1, 0, 2, 2]), Int32Array.from([0, 1, 1, 1, 2, 2]), [6], {
+      metrics: ['diceCoefficient', { metric: 'hausdorffDistance', options: { percentile: 95 }, key: 'hd95' }],
+    });
+    expect(r.labels).toEqual([1, 2]);
+    expect(r.values.diceCoefficient[0]).toBeCloseTo(2 / 3, 5);
+    expect(Array.from(r.values.hd95)).toEqual([1, 0]);
+  });
+});

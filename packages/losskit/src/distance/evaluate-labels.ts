@@ -1,0 +1,438 @@
+/**
+ * Every metric, every label of two integer label maps, in one pass over the voxels for the overlap counts and one
+ * surface-distance computation per label on that label's bounding box. Typed arrays only, no TensorFlow.js.
+ *
+ * The values are those of the catalog metrics on the binary masks `truth == label`, `pred == label` (one image,
+ * one channel): the overlap scores from a per-label confusion count (TP, FP, FN, TN), the surface metrics from the
+ * exact EDT of `surface.ts` on the union of both masks' bounding boxes (exact: every edge element of either mask
+ * lies in that box, and outside it both masks are background).
+ */
+import { normalizeName } from '../util/names.ts';
+import { checkShapeAndSpacing } from './edt.ts';
+import { surfaceDistances, type SurfaceDistances } from './surface.ts';
+import { bindSurfaceMetric, type BoundSurfaceMetric } from './surface-metrics.ts';
+
+/** The metrics {@link evaluateLabels} computes, by catalog id. */
+export const LABEL_METRICS = [
+  'diceCoefficient',
+  'iou',
+  'tverskyIndex',
+  'sensitivity',
+  'specificity',
+  'precision',
+  'hausdorffDistance',
+  'averageSurfaceDistance',
+  'surfaceDice',
+] as const;
+export type LabelMetricId = (typeof LABEL_METRICS)[number];
+
+const SURFACE: readonly string[] = ['hausdorffDistance', 'averageSurfaceDistance', 'surfaceDice'];
+const OVERLAP_KEYS = ['smoothNr', 'smoothDr', 'epsClamp', 'maskEmptyClasses'];
+
+/** One metric to compute, with its options and the key of its values in the result. */
+export interface LabelMetricSpec {
+  /** A catalog id of {@link LABEL_METRICS}, any spelling (`dice_coefficient`, `diceCoefficient`). */
+  readonly metric: string;
+  /**
+   * Overlap scores: `smoothNr`, `smoothDr` (1e-5 each), `epsClamp` (0), `maskEmptyClasses` (false; an empty truth
+   * scores 1), and `alpha`, `beta` (0.3, 0.7) for the Tversky index. Surface metrics: the options of
+   * `hausdorffDistancePair`, `averageSurfaceDistancePair`, `surfaceDicePair` (`spacing` is the call's).
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Key of the values in the result; default the metric id. Keys must be distinct. */
+  readonly key?: string;
+}
+
+/** Options of {@link evaluateLabels}. */
+export interface EvaluateLabelsOptions {
+  /** The metrics, by id or as {@link LabelMetricSpec}. */
+  readonly metrics: readonly (string | LabelMetricSpec)[];
+  /** Voxel size per axis (array-axis order) for the surface metrics; default 1. */
+  readonly spacing?: readonly number[] | null;
+  /** The labels to evaluate; default every non-zero value found in either map, ascending. */
+  readonly labels?: readonly number[] | null;
+  /**
+   * Round as the float32 tensor metrics do (each arithmetic step of the overlap scores, and the surface values),
+   * so that the results equal theirs bit for bit. Default false: float64 throughout.
+   */
+  readonly float32?: boolean;
+}
+
+/** Per-label results of {@link evaluateLabels}; every array is indexed like `labels`. */
+export interface LabelEvaluation {
+  readonly labels: number[];
+  /** Per metric key, one value per label: NaN/Infinity as the metrics define them for empty masks. */
+  readonly values: Record<string, Float64Array>;
+  /** The per-label confusion counts. */
+  readonly counts: {
+    readonly tp: Float64Array;
+    readonly fp: Float64Array;
+    readonly fn: Float64Array;
+    readonly tn: Float64Array;
+  };
+}
+
+/** Thrown for a label map holding NaN, ±Infinity or a non-integer value (never turned into a number). */
+export class LabelMapError extends Error {
+  override readonly name = 'LabelMapError';
+  /** Which input holds the value. */
+  readonly input: 'truth' | 'pred';
+  /** Its flat (row-major) index. */
+  readonly index: number;
+  readonly value: number;
+  constructor(message: string, input: 'truth' | 'pred', index: number, value: number) {
+    super(message);
+    this.input = input;
+    this.index = index;
+    this.value = value;
+  }
+}
+
+/** The error for a value that is not an integer (NaN, ±Infinity or a fraction). */
+function badValue(input: 'truth' | 'pred', i: number, v: number): LabelMapError {
+  const what = Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? 'a non-integer value' : String(v);
+  return new LabelMapError(
+    `evaluateLabels: ${input} holds ${what} (${v}) at element ${i}; label maps hold integers`,
+    input,
+    i,
+    v,
+  );
+}
+
+/** Checks a label map and returns its smallest and largest value. */
+function scanValues(a: ArrayLike<number>, input: 'truth' | 'pred'): [number, number] {
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v - Math.floor(v) !== 0) throw badValue(input, i, v);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+/** Maps a value to its label code (1…L, 0 for values not evaluated). */
+type Coder = (v: number) => number;
+
+function makeCoder(labels: readonly number[]): Coder {
+  const min = Math.min(...labels);
+  const max = Math.max(...labels);
+  if (labels.length === 0) return () => 0;
+  if (max - min <= 1 << 24) {
+    const lut = new Int32Array(max - min + 1);
+    labels.forEach((l, k) => {
+      lut[l - min] = k + 1;
+    });
+    return (v) => (v >= min && v <= max ? lut[v - min] : 0);
+  }
+  const map = new Map(labels.map((l, k) => [l, k + 1]));
+  return (v) => map.get(v) ?? 0;
+}
+
+/** Every non-zero value of either map, ascending. */
+function presentLabels(a: ArrayLike<number>, b: ArrayLike<number>, min: number, max: number): number[] {
+  if (max - min <= 1 << 24) {
+    const seen = new Uint8Array(max - min + 1);
+    for (let i = 0; i < a.length; i++) seen[a[i] - min] = 1;
+    for (let i = 0; i < b.length; i++) seen[b[i] - min] = 1;
+    const out: number[] = [];
+    for (let k = 0; k < seen.length; k++) if (seen[k] && k + min !== 0) out.push(k + min);
+    return out;
+  }
+  const set = new Set<number>();
+  for (let i = 0; i < a.length; i++) set.add(a[i]);
+  for (let i = 0; i < b.length; i++) set.add(b[i]);
+  set.delete(0);
+  return [...set].sort((x, y) => x - y);
+}
+
+interface Scan {
+  tp: Float64Array;
+  fp: Float64Array;
+  fn: Float64Array;
+  /** Inclusive box per code, `lo[c * r + a]`; `hi < lo` when the label is absent from both maps. */
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+/** The confusion counts per code and, with `boxes`, each label's bounding box: one pass over the voxels. */
+function confusion(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  shape: readonly number[],
+  code: Coder,
+  L: number,
+  boxes: boolean,
+): Scan {
+  const r = shape.length;
+  const tp = new Float64Array(L + 1);
+  const fp = new Float64Array(L + 1);
+  const fn = new Float64Array(L + 1);
+  const lo = new Int32Array((L + 1) * r).fill(0x7fffffff);
+  const hi = new Int32Array((L + 1) * r).fill(-1);
+  const total = truth.length;
+  if (!boxes || r === 0) {
+    for (let i = 0; i < total; i++) {
+      const tv = truth[i];
+      const pv = pred[i];
+      if (tv - Math.floor(tv) !== 0) throw badValue('truth', i, tv);
+      if (pv - Math.floor(pv) !== 0) throw badValue('pred', i, pv);
+      const ct = code(tv);
+      const cp = code(pv);
+      if (ct === cp) tp[ct]++;
+      else {
+        fn[ct]++;
+        fp[cp]++;
+      }
+    }
+    return { tp, fp, fn, lo, hi };
+  }
+  const n = shape[r - 1];
+  const last = r - 1;
+  const coord = new Int32Array(r);
+  // The row (all axes but the last) each code was last seen in, so the outer axes are updated once per row.
+  const rowOf = new Int32Array(L + 1).fill(-1);
+  const mark = (c: number, j: number, row: number) => {
+    const o = c * r;
+    if (j < lo[o + last]) lo[o + last] = j;
+    if (j > hi[o + last]) hi[o + last] = j;
+    if (rowOf[c] !== row) {
+      rowOf[c] = row;
+      for (let a = 0; a < last; a++) {
+        if (coord[a] < lo[o + a]) lo[o + a] = coord[a];
+        if (coord[a] > hi[o + a]) hi[o + a] = coord[a];
+      }
+    }
+  };
+  for (let base = 0, row = 0; base < total; base += n, row++) {
+    for (let j = 0; j < n; j++) {
+      const tv = truth[base + j];
+      const pv = pred[base + j];
+      if (tv - Math.floor(tv) !== 0) throw badValue('truth', base + j, tv);
+      if (pv - Math.floor(pv) !== 0) throw badValue('pred', base + j, pv);
+      const ct = code(tv);
+      const cp = code(pv);
+      if (ct === cp) {
+        if (ct !== 0) {
+          tp[ct]++;
+          mark(ct, j, row);
+        }
+      } else {
+        fn[ct]++;
+        fp[cp]++;
+        if (ct !== 0) mark(ct, j, row);
+        if (cp !== 0) mark(cp, j, row);
+      }
+    }
+    for (let a = last - 1; a >= 0; a--) {
+      if (++coord[a] < shape[a]) break;
+      coord[a] = 0;
+    }
+  }
+  return { tp, fp, fn, lo, hi };
+}
+
+/** `truth == label` and `pred == label` inside the box `[lo, hi]`, as contiguous 0/1 arrays. */
+function cropLabel(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  shape: readonly number[],
+  label: number,
+  lo: readonly number[],
+  cshape: readonly number[],
+): [Uint8Array, Uint8Array] {
+  const r = shape.length;
+  const strides = new Array<number>(r);
+  for (let a = r - 1, s = 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= shape[a];
+  }
+  const size = cshape.reduce((p, d) => p * d, 1);
+  const g = new Uint8Array(size);
+  const p = new Uint8Array(size);
+  const n = cshape[r - 1];
+  const coord = new Int32Array(r - 1);
+  for (let dst = 0; dst < size; dst += n) {
+    let src = lo[r - 1];
+    for (let a = 0; a < r - 1; a++) src += (lo[a] + coord[a]) * strides[a];
+    for (let j = 0; j < n; j++) {
+      g[dst + j] = truth[src + j] === label ? 1 : 0;
+      p[dst + j] = pred[src + j] === label ? 1 : 0;
+    }
+    for (let a = r - 2; a >= 0; a--) {
+      if (++coord[a] < cshape[a]) break;
+      coord[a] = 0;
+    }
+  }
+  return [g, p];
+}
+
+interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+type OverlapScore = (c: Counts) => number;
+
+function numberOption(id: string, o: Record<string, unknown>, key: string, fallback: number): number {
+  const v = o[key] ?? fallback;
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+    throw new Error(
+      `evaluateLabels: ${id}: option '${key}' must be a finite number ≥ 0, got ${JSON.stringify(v)}`,
+    );
+  return v;
+}
+
+/** An overlap score from the counts, each step rounded by `f` (Math.fround reproduces the float32 tensors). */
+function overlapScore(id: LabelMetricId, o: Record<string, unknown>, f: (x: number) => number): OverlapScore {
+  const allowed = id === 'tverskyIndex' ? [...OVERLAP_KEYS, 'alpha', 'beta'] : OVERLAP_KEYS;
+  for (const k of Object.keys(o))
+    if (o[k] !== undefined && !allowed.includes(k))
+      throw new Error(`evaluateLabels: ${id}: unknown option '${k}'; allowed: ${allowed.join(', ')}`);
+  const sNr = f(numberOption(id, o, 'smoothNr', 1e-5));
+  const sDr = f(numberOption(id, o, 'smoothDr', 1e-5));
+  const clamp = f(numberOption(id, o, 'epsClamp', 0));
+  const alpha = f(numberOption(id, o, 'alpha', 0.3));
+  const beta = f(numberOption(id, o, 'beta', 0.7));
+  const maskEmpty = o.maskEmptyClasses === true;
+  const ratio = (num: number, den: number): number => {
+    let d = f(den + sDr);
+    if (clamp > 0) d = Math.max(d, clamp);
+    return f(f(num + sNr) / d);
+  };
+  const score: Record<string, OverlapScore> = {
+    diceCoefficient: (c) => ratio(f(2 * c.tp), f(f(c.tp + c.fp) + f(c.tp + c.fn))),
+    iou: (c) => ratio(c.tp, f(f(f(c.tp + c.fp) + f(c.tp + c.fn)) - c.tp)),
+    tverskyIndex: (c) => ratio(c.tp, f(c.tp + f(f(c.fp * alpha) + f(c.fn * beta)))),
+    sensitivity: (c) => ratio(c.tp, f(c.tp + c.fn)),
+    specificity: (c) => ratio(c.tn, f(c.tn + c.fp)),
+    precision: (c) => ratio(c.tp, f(c.tp + c.fp)),
+  };
+  const s = score[id];
+  if (!maskEmpty) return s;
+  // finishGroups: v · present + (1 − present) · 1, so an empty truth scores 1 (and NaN stays NaN).
+  return (c) => {
+    const present = c.tp + c.fn > 0 ? 1 : 0;
+    return f(f(s(c) * present) + (1 - present));
+  };
+}
+
+interface Bound {
+  key: string;
+  overlap?: OverlapScore;
+  surface?: BoundSurfaceMetric;
+}
+
+function bindMetric(spec: string | LabelMetricSpec, f: (x: number) => number): Bound {
+  const s = typeof spec === 'string' ? { metric: spec } : spec;
+  const id = LABEL_METRICS.find((m) => normalizeName(m) === normalizeName(s.metric));
+  if (id === undefined)
+    throw new Error(
+      `evaluateLabels: unknown metric '${s.metric}'; expected one of ${LABEL_METRICS.join(', ')}`,
+    );
+  const options = { ...(s.options ?? {}) };
+  if (SURFACE.includes(id)) {
+    delete options.spacing;
+    return { key: s.key ?? id, surface: bindSurfaceMetric(id as 'hausdorffDistance', options) };
+  }
+  return { key: s.key ?? id, overlap: overlapScore(id, options, f) };
+}
+
+/**
+ * Every requested metric for every label of two integer label maps of one shape, each label scored on the binary
+ * masks `truth == label` and `pred == label` (one image, one channel).
+ *
+ * - Overlap scores (`diceCoefficient`, `iou`, `tverskyIndex`, `sensitivity`, `specificity`, `precision`) are
+ *   arithmetic on per-label TP/FP/FN/TN counted in a single pass; with the default smoothing (1e-5 on both sides)
+ *   two empty masks score 1, as the tensor metrics do.
+ * - Surface metrics (`hausdorffDistance`, `averageSurfaceDistance`, `surfaceDice`) use MONAI's conventions and the
+ *   options of their `…Pair` forms (HD95 = `{ percentile: 95 }`, MONAI's max of the two directed percentiles;
+ *   `convention: 'medpy'` pools them); one exact surface-distance computation per label, on the union of both
+ *   masks' bounding boxes, serves all of them. NaN where both masks are empty, +Infinity (surface Dice 0) where
+ *   one is.
+ *
+ * @param truth - Ground-truth label map, row-major `[...shape]`, integer values.
+ * @param pred - Predicted label map, same shape.
+ * @param shape - Spatial shape, rank ≥ 1.
+ * @param options - `metrics` (ids or `{ metric, options, key }`), `spacing`, `labels`, `float32`.
+ * @returns `{ labels, values: { [key]: Float64Array per label }, counts: { tp, fp, fn, tn } }`.
+ * @throws LabelMapError (named, with `input` and `index`) when a map holds NaN, ±Infinity or a non-integer; Error
+ *   for mismatched lengths, a bad shape or spacing, unknown metrics, options or duplicate keys.
+ * @example
+ * ```ts
+ * import { evaluateLabels } from 'losskit/distance';
+ * // Two 1-D label maps: label 1 shifted by one element, label 2 identical.
+ * const truth = Int32Array.from([1, 1, 1, 0, 2, 2]);
+ * const pred = Int32Array.from([0, 1, 1, 1, 2, 2]);
+ * const r = evaluateLabels(truth, pred, [6], {
+ *   metrics: ['diceCoefficient', { metric: 'hausdorffDistance', options: { percentile: 95 }, key: 'hd95' }],
+ * });
+ * r.labels; // [1, 2]
+ * r.values.diceCoefficient; // Float64Array [0.6666…, 1]
+ * r.values.hd95; // Float64Array [1, 0]
+ * ```
+ * @see hausdorffDistancePair, averageSurfaceDistancePair, surfaceDicePair; the tensor metrics of the catalog.
+ */
+export function evaluateLabels(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  shape: readonly number[],
+  options: EvaluateLabelsOptions,
+): LabelEvaluation {
+  const spacing = checkShapeAndSpacing('evaluateLabels', truth.length, shape, options.spacing);
+  checkShapeAndSpacing('evaluateLabels', pred.length, shape, undefined);
+  if (shape.length === 0) throw new Error('evaluateLabels: shape must have at least one axis');
+  const f = options.float32 ? Math.fround : (x: number) => x;
+  const bound = options.metrics.map((m) => bindMetric(m, f));
+  const keys = new Set<string>();
+  for (const b of bound) {
+    if (keys.has(b.key))
+      throw new Error(`evaluateLabels: two metrics have the key '${b.key}'; give each a key`);
+    keys.add(b.key);
+  }
+  let labels: number[];
+  if (options.labels) labels = [...options.labels];
+  else {
+    // Every value is checked again in the counting pass; here the range is needed to find the labels.
+    const [tMin, tMax] = scanValues(truth, 'truth');
+    const [pMin, pMax] = scanValues(pred, 'pred');
+    labels = presentLabels(truth, pred, Math.min(tMin, pMin), Math.max(tMax, pMax));
+  }
+  if (new Set(labels).size !== labels.length || labels.some((l) => !Number.isInteger(l)))
+    throw new Error(`evaluateLabels: labels must be distinct integers, got [${labels.join(', ')}]`);
+  const L = labels.length;
+  const needSurface = bound.some((b) => b.surface);
+  const scan = confusion(truth, pred, shape, makeCoder(labels), L, needSurface);
+  const N = truth.length;
+  const counts = {
+    tp: scan.tp.slice(1),
+    fp: scan.fp.slice(1),
+    fn: scan.fn.slice(1),
+    tn: new Float64Array(L),
+  };
+  for (let k = 0; k < L; k++) counts.tn[k] = N - counts.tp[k] - counts.fp[k] - counts.fn[k];
+  const values: Record<string, Float64Array> = {};
+  for (const b of bound) values[b.key] = new Float64Array(L);
+  const r = shape.length;
+  const directions = bound.some((b) => b.surface?.directions === 'both') ? 'both' : 'predToGt';
+  for (let k = 0; k < L; k++) {
+    const c = { tp: f(counts.tp[k]), fp: f(counts.fp[k]), fn: f(counts.fn[k]), tn: f(counts.tn[k]) };
+    const gEmpty = counts.tp[k] + counts.fn[k] === 0;
+    const pEmpty = counts.tp[k] + counts.fp[k] === 0;
+    let d: SurfaceDistances | undefined;
+    const distances = (): SurfaceDistances => {
+      if (d) return d;
+      const lo = Array.from(scan.lo.subarray((k + 1) * r, (k + 2) * r));
+      const cshape = lo.map((l, a) => scan.hi[(k + 1) * r + a] - l + 1);
+      const [g, p] = cropLabel(truth, pred, shape, labels[k], lo, cshape);
+      d = surfaceDistances(g, p, cshape, { spacing, directions });
+      return d;
+    };
+    for (const b of bound) {
+      values[b.key][k] = b.overlap ? b.overlap(c) : f(b.surface!.value(gEmpty, pEmpty, distances));
+    }
+  }
+  return { labels, values, counts };
+}
