@@ -1,6 +1,7 @@
 /**
  * losskit explorer: the catalog, the curves of every loss and a segmentation playground, all computed in the
- * browser by the library itself (imported from ../src/index.ts, bundled by vite) on the tfjs cpu backend.
+ * browser by the library itself (imported from ../src/index.ts, bundled by vite) on the tfjs cpu backend, or
+ * webgl / webgpu from the header menu (`body[data-precision]` and the note beside it give the float precision).
  *
  * For tests the page writes `data-*` attributes: `body[data-status]` is `loading`, `ready` or `error`,
  * `body[data-backend]` the active tfjs backend; each view's `<section>` gets `data-ready="true"` after its first
@@ -9,6 +10,7 @@
  * and seg.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
 import { listLosses, listMetrics } from 'losskit';
 import { CatalogView } from './catalog-view.ts';
 import { CurvesView, MAX_CURVES } from './curves.ts';
@@ -30,7 +32,22 @@ async function useBackend(name: string): Promise<string> {
   }
   const active = tf.getBackend();
   document.body.dataset.backend = active;
+  showPrecision(active);
   return active;
+}
+
+/**
+ * Tells the user the active backend's float precision (README "Backends and precision"): float32 everywhere but on
+ * WebGL with half-float textures, where values differ from float32 by up to about 1e-2 and the default clip is 2⁻¹¹.
+ */
+function showPrecision(backend: string): void {
+  const f16 =
+    backend === 'webgl' &&
+    (tf.env().getBool('WEBGL_FORCE_F16_TEXTURES') || !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'));
+  document.body.dataset.precision = f16 ? 'float16' : 'float32';
+  byId('precision').textContent = f16
+    ? `${backend}: float16 storage: the values below differ from float32 by up to ~1e-2, probabilities clip at 2⁻¹¹`
+    : `${backend}: float32`;
 }
 
 async function main(): Promise<void> {

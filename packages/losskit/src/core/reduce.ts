@@ -1,5 +1,5 @@
 import { tf, type Tensor } from '../tf.ts';
-import { divideNoNan } from './numerics.ts';
+import { divideNoNan, toFloat32 } from './numerics.ts';
 import { squeezeOrExpandToSameRank } from './rank.ts';
 import type { ParamInfo, Reduction } from './types.ts';
 import { shapeText } from './validate.ts';
@@ -47,9 +47,9 @@ function assertWeightFits(
  */
 export function reduceWeighted(owner: string, values: Tensor, args: ReduceArgs): Tensor {
   const { reduction } = args;
-  let sw = args.sampleWeight ? tf.cast(args.sampleWeight, 'float32') : undefined;
+  let sw = args.sampleWeight ? toFloat32(args.sampleWeight) : undefined;
   if (args.mask) {
-    let m = tf.cast(args.mask, 'float32');
+    let m = toFloat32(args.mask);
     if (reduction === 'sum_over_batch_size' || reduction === 'mean') {
       // Rescale so that dividing by the full size below divides by the number of valid entries instead.
       m = tf.mul(m, divideNoNan(tf.scalar(m.size), tf.sum(m)));

@@ -89,15 +89,23 @@ export function checkInputs(owner: string, yTrue: Tensor, yPred: Tensor, check: 
 
 /** The masks and, with precomputed maps, the maps of a yTrue tensor, both float32 `[B, ...spatial, C]`. */
 export function splitTrue(yTrue: Tensor, L: SegLayout, precomputed: boolean): { y: Tensor; maps?: Tensor } {
+  if (!precomputed) {
+    // The maps are built on the host from these values anyway; the device gets a copy, never the caller's yTrue,
+    // so that yTrue keeps its host values for the next call (on webgpu, reading an uploaded tensor back
+    // synchronously loses the device in Chromium: see layout.ts `prepare`).
+    const v = yTrue.dataSync();
+    return {
+      y: tf.tensor(v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>), yTrue.shape),
+    };
+  }
   const y = tf.cast(yTrue, 'float32');
-  if (!precomputed) return { y };
   const begin = y.shape.map(() => 0);
   const size = [...y.shape.slice(0, -1), L.C];
   return { y: tf.slice(y, begin, size), maps: tf.slice(y, [...begin.slice(0, -1), L.C], size) };
 }
 
 /**
- * Element-wise BCE of §2: on probabilities clipped to [ε, 1 − ε] (`ε` null = the backend's), or with
+ * Element-wise BCE of §2: on probabilities clipped to [ε, 1 − ε] (`ε` null = `epsilon()`: 1e-7, 2⁻¹¹ on float16 storage), or with
  * `activation: 'sigmoid'` the exact BCE on the logits `x` (no clipping).
  */
 export function bce(y: Tensor, x: Tensor, p: Tensor, activation: Activation, eps: number | null): Tensor {

@@ -2,7 +2,7 @@
  * Steps 6–9 of the region pipeline (segmentation-region.md §1.2): loss from score, masking of empty classes, class
  * and sample weights, the group reduction; `regionLoss` runs steps 1–9 for a loss defined by its per-group score.
  */
-import { epsilon } from '../core/numerics.ts';
+import { epsilon, toFloat32 } from '../core/numerics.ts';
 import { shapeText } from '../core/validate.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { type Prepared, prepare } from './layout.ts';
@@ -41,7 +41,7 @@ export function finishGroups(
   const [Bg, Cg] = values.shape as [number, number];
   let v = values;
   if (o.maskEmptyClasses) {
-    const present = tf.cast(tf.greater(sumGroups(prep.g, prep, o), 0), 'float32');
+    const present = toFloat32(tf.greater(sumGroups(prep.g, prep, o), 0));
     v = tf.mul(v, present);
     if (maskValue !== 0) v = tf.add(v, tf.mul(tf.sub(1, present), maskValue));
   }
@@ -136,7 +136,7 @@ export function safePow(x: Tensor, gamma: number): Tensor {
         const upstream = dy as Tensor;
         if (gamma === 0) return [tf.zerosLike(inp)];
         // d/dx max(x, 0)^γ: 0 for x < 0; at x = 0 the exact value for γ ≥ 1, and 0 (pinned) for γ < 1.
-        const inside = tf.cast(gamma >= 1 ? tf.greaterEqual(inp, 0) : tf.greater(inp, 0), 'float32');
+        const inside = toFloat32(gamma >= 1 ? tf.greaterEqual(inp, 0) : tf.greater(inp, 0));
         const b = gamma >= 1 ? tf.relu(inp) : tf.maximum(inp, 1e-30);
         return [tf.mul(upstream, tf.mul(inside, tf.mul(gamma, tf.pow(b, gamma - 1))))];
       },

@@ -5,6 +5,7 @@
  *
  * Gradients: nothing non-differentiable touches the yPred path. Comparisons (`notEqual`, `greater`) read yTrue only.
  */
+import { toFloat32 } from '../core/numerics.ts';
 import { shapeText } from '../core/validate.ts';
 import { tf, type Tensor } from '../tf.ts';
 import type { Activation, LayoutOptions } from './params.ts';
@@ -135,20 +136,21 @@ export function prepare(
   const L = checkLayout(id, yTrue, yPred, o);
   const x = tf.cast(yPred, 'float32');
   const pAll = activate(id, x, o.activation);
-  let p = threshold === null ? pAll : tf.cast(tf.greaterEqual(pAll, threshold), 'float32');
+  let p = threshold === null ? pAll : toFloat32(tf.greaterEqual(pAll, threshold));
   let g: Tensor;
   let valid: Tensor | null = null;
   if (o.sparseLabels) {
-    const labels = tf.reshape(yTrue, [L.B, ...L.spatial]);
-    if (o.ignoreIndex !== null)
-      valid = tf.expandDims(tf.cast(tf.notEqual(labels, o.ignoreIndex), 'float32'), -1);
+    // The device gets a copy of the label values checkLayout has just read, never the caller's yTrue: uploading
+    // yTrue would drop its host copy (tfjs-webgpu keeps one place per tensor), and the next call's check (the
+    // gradient pass, the next step) would then need a synchronous GPU readback, which on webgpu goes through
+    // OffscreenCanvas and loses the device in Chromium (README "Backends and precision"). Free on cpu and wasm.
+    const labels = tf.tensor(yTrue.dataSync(), [L.B, ...L.spatial], yTrue.dtype);
+    if (o.ignoreIndex !== null) valid = tf.expandDims(toFloat32(tf.notEqual(labels, o.ignoreIndex)), -1);
     g =
-      L.C === 1
-        ? tf.expandDims(tf.cast(labels, 'float32'), -1)
-        : tf.cast(tf.oneHot(tf.cast(labels, 'int32'), L.C), 'float32');
+      L.C === 1 ? tf.expandDims(toFloat32(labels), -1) : toFloat32(tf.oneHot(tf.cast(labels, 'int32'), L.C));
   } else {
-    g = tf.cast(yTrue, 'float32');
-    if (o.ignoreIndex !== null) valid = tf.cast(tf.notEqual(yTrue, o.ignoreIndex), 'float32');
+    g = toFloat32(yTrue);
+    if (o.ignoreIndex !== null) valid = toFloat32(tf.notEqual(yTrue, o.ignoreIndex));
   }
   if (valid) {
     g = tf.mul(g, valid);

@@ -125,8 +125,8 @@ export const LOG_EPSILON = param({
   range: [0, 0.5],
   exclusive: 'both',
   doc:
-    'Clamp inside the log of logLoss: −log(max(score, logEpsilon)); null = tf.backend().epsilon() (1e-7 on ' +
-    'cpu/wasm).',
+    'Clamp inside the log of logLoss: −log(max(score, logEpsilon)); null = 1e-7 (the Keras ' +
+    'constant, on every float32 backend; 2⁻¹¹ on float16 WebGL textures, README "Backends and precision").',
 });
 
 /**
@@ -141,8 +141,9 @@ export const EPSILON = param({
   exclusive: 'both',
   doc:
     'Probabilities are clipped to [ε, 1 − ε] inside the logs, with a zero gradient where clipped (in float32 ' +
-    '1 − 1e-7 is 0.99999988, so −log(1 − p) at p = 1 is 15.942); null = tf.backend().epsilon() (1e-7 on cpu and ' +
-    "wasm). Logits (activation 'sigmoid', or 'softmax' on categorical terms) use the exact log-sigmoid or " +
+    '1 − 1e-7 is 0.99999988, so −log(1 − p) at p = 1 is 15.942); null = 1e-7 (the Keras constant, on every ' +
+    'float32 backend; 2⁻¹¹ on float16 WebGL textures, where 1 − 1e-7 rounds to 1). Logits ' +
+    "(activation 'sigmoid', or 'softmax' on categorical terms) use the exact log-sigmoid or " +
     'log-softmax and no clipping.',
 });
 

@@ -2,6 +2,7 @@
  * Step 5 of the region pipeline (segmentation-region.md §1.3) and the scores built on its sums. The group options
  * are passed explicitly: a loss that does not declare reduceBatch/reduceChannels says which groups it means.
  */
+import { ratio } from '../core/numerics.ts';
 import { tf, type Tensor } from '../tf.ts';
 import type { Prepared } from './layout.ts';
 import type { GroupOptions, SmoothOptions } from './params.ts';
@@ -79,7 +80,8 @@ export function groupSums(
 export function smoothedRatio(num: Tensor, den: Tensor, o: SmoothOptions): Tensor {
   let d = tf.add(den, o.smoothDr);
   if (o.epsClamp > 0) d = tf.maximum(d, o.epsClamp);
-  return tf.div(tf.add(num, o.smoothNr), d);
+  // ratio: tf.div's gradient would square d, which float16 storage flushes to 0 for d = 1e-5 (README).
+  return ratio(tf.add(num, o.smoothNr), d);
 }
 
 /** Dice `(2TP + s_nr) / max(Σp^k + Σg^k + s_dr, epsClamp)`, per group. */

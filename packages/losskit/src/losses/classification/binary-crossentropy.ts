@@ -79,7 +79,9 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
         default: null,
         range: [0, 0.5],
         exclusive: 'both',
-        doc: 'Probability clip bound; null = tf.backend().epsilon() (1e-7 on float32 backends).',
+        doc:
+          "Probability clip bound; null = 1e-7 (Keras's constant, on every float32 backend; 2⁻¹¹ on float16 " +
+          'WebGL textures, where 1 − 1e-7 rounds to 1).',
       },
     ],
     references: ['Keras 3 keras.losses.BinaryCrossentropy', 'Jadon 2020, arXiv:2006.14822 §III-A'],

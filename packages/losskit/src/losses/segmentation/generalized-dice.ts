@@ -1,6 +1,6 @@
 import { defineLoss } from '../../core/define-loss.ts';
 import type { OptionsOf } from '../../core/options.ts';
-import { divideNoNan } from '../../core/numerics.ts';
+import { divideNoNan, toFloat32 } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import {
   finishGroups,
@@ -45,7 +45,7 @@ function classWeights(sums: GroupSums, type: GdlWeightType): Tensor {
   if (type === 'uniform') return tf.onesLike(V);
   // divideNoNan reads V only (ground truth): 0 for absent classes, no non-differentiable op on the p path.
   const w = divideNoNan(tf.onesLike(V), type === 'square' ? tf.square(V) : V);
-  const absent = tf.cast(tf.equal(V, 0), 'float32');
+  const absent = toFloat32(tf.equal(V, 0));
   return tf.add(w, tf.mul(absent, tf.max(w, 1, true)));
 }
 

@@ -1,5 +1,6 @@
 import { defineLoss } from '../../core/define-loss.ts';
 import type { OptionsOf } from '../../core/options.ts';
+import { ratio } from '../../core/numerics.ts';
 import { tf } from '../../tf.ts';
 import { ACTIVATION, finishGroups, groupSums, prepare } from '../../segmentation/index.ts';
 
@@ -84,10 +85,14 @@ export const mcc = defineLoss<MccOptions>(
     const fp = tf.add(s.fp, o.eps);
     const fn = tf.add(s.fn, o.eps);
     const num = tf.sub(tf.mul(tp, tn), tf.mul(fp, fn));
-    const den = tf.sqrt(
-      tf.mul(tf.mul(tf.add(tp, fp), tf.add(tp, fn)), tf.mul(tf.add(tn, fp), tf.add(tn, fn))),
+    // √a·√b·√c·√d rather than √(abcd), and `ratio` rather than tf.div (whose gradient squares den): on trivial
+    // masks two factors are ~2·eps, whose product (4e-10) float16 storage flushes to 0 (NaN); one root each stays
+    // in range. The same value in float32 up to rounding.
+    const den = tf.mul(
+      tf.mul(tf.sqrt(tf.add(tp, fp)), tf.sqrt(tf.add(tp, fn))),
+      tf.mul(tf.sqrt(tf.add(tn, fp)), tf.sqrt(tf.add(tn, fn))),
     );
     const finish = { ...groups, maskEmptyClasses: false, classWeights: null, reduction: 'mean' } as const;
-    return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, finish, sampleWeight);
+    return finishGroups(id, tf.sub(1, ratio(num, den)), prep, finish, sampleWeight);
   },
 );
