@@ -4,19 +4,12 @@
  * about the same) and this thread the rest. The per-label values do not depend on the split. Runs in one thread
  * when the compiled worker is absent (under vitest, from the sources) or when there is one label.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { evaluateLabels, type EvaluateLabelsOptions } from 'losskit/distance';
+import { compiledWorker } from './worker-script.ts';
 
 const SURFACE = new Set(['hausdorffDistance', 'averageSurfaceDistance', 'surfaceDice']);
-
-function workerScript(): URL | undefined {
-  if (!import.meta.url.endsWith('.js')) return undefined;
-  const url = new URL('./label-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined;
-}
 
 /**
  * Per metric key, one value per label of `options.labels` (required here), as `evaluateLabels` gives them.
@@ -30,7 +23,7 @@ export async function evaluateLabelsThreaded(
 ): Promise<Record<string, Float64Array>> {
   const labels = options.labels;
   const surface = options.metrics.some((m) => SURFACE.has(typeof m === 'string' ? m : m.metric));
-  const script = workerScript();
+  const script = compiledWorker(import.meta.url, './label-worker.js');
   if (!surface || !script || labels.length < 2 || availableParallelism() < 2)
     return evaluateLabels(t, p, shape, options).values;
   const theirs = labels.filter((_, k) => k % 2 === 1);

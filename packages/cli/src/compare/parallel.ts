@@ -4,9 +4,8 @@
  * wasm module, train two models at once and halve the wall time. Each run is seeded and self-contained,
  * so the numbers are the same as with one thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorker } from '../worker-script.ts';
 import type { BackendName } from '../backend.ts';
 import type { CompareHooks, Executor, RunOutput, RunTask } from './run.ts';
 import type { ToWorker } from './worker.ts';
@@ -18,14 +17,9 @@ type FromWorker =
   | { readonly type: 'done'; readonly run: number; readonly out: RunOutput }
   | { readonly type: 'error'; readonly message: string };
 
-/**
- * The compiled worker script, or `undefined` when running from TypeScript sources (under vitest), where
- * Node 20 cannot start a `.ts` worker; the caller then trains in this thread.
- */
+/** The compiled training worker, or `undefined` from sources (the caller then trains in this thread). */
 export function workerScript(): URL | undefined {
-  if (!import.meta.url.endsWith('.js')) return undefined;
-  const url = new URL('./worker.js', import.meta.url);
-  return existsSync(fileURLToPath(url)) ? url : undefined;
+  return compiledWorker(import.meta.url, './worker.js');
 }
 
 /**
