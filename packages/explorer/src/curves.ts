@@ -10,6 +10,7 @@ import { paramControls } from './controls.ts';
 import { h, numberAttr, perFrame, replace } from './dom.ts';
 import { formatNumber } from './params.ts';
 import { join, Plot, type LineSpec } from './plot.ts';
+import { storageNote } from './precision.ts';
 import {
   affine,
   defaultLayout,
@@ -630,6 +631,7 @@ export class CurvesView {
               { class: 'table-title' },
               'Values at the fixed point x0: one plain call of the loss on the single input, and tf.grad of it',
             ),
+            storageNote(),
             h(
               'table',
               { class: 'values' },

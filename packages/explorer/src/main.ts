@@ -1,7 +1,8 @@
 /**
  * losskit explorer: the catalog, the curves of every loss and a segmentation playground, all computed in the
  * browser by the library itself (imported from ../src/index.ts, bundled by vite) on the tfjs cpu backend, or
- * webgl / webgpu from the header menu (`body[data-precision]` and the note beside it give the float precision).
+ * webgl / webgpu from the header menu (`body[data-precision]` and the note beside it give the float precision;
+ * on float16 storage each value table carries `[data-storage-note]`).
  *
  * For tests the page writes `data-*` attributes: `body[data-status]` is `loading`, `ready` or `error`,
  * `body[data-backend]` the active tfjs backend; each view's `<section>` gets `data-ready="true"` after its first
@@ -16,6 +17,7 @@ import { CatalogView } from './catalog-view.ts';
 import { CurvesView, MAX_CURVES } from './curves.ts';
 import { byId } from './dom.ts';
 import { PlaygroundView } from './playground.ts';
+import { storesFloat16 } from './precision.ts';
 import './style.css';
 
 type ViewName = 'catalog' | 'curves' | 'playground';
@@ -37,16 +39,14 @@ async function useBackend(name: string): Promise<string> {
 }
 
 /**
- * Tells the user the active backend's float precision (README "Backends and precision"): float32 everywhere but on
- * WebGL with half-float textures, where values differ from float32 by up to about 1e-2 and the default clip is 2⁻¹¹.
+ * Tells the user the active backend's float precision in the header (README "Backends and precision"): float32
+ * everywhere but on WebGL with half-float textures; there the value tables also carry a note (precision.ts).
  */
 function showPrecision(backend: string): void {
-  const f16 =
-    backend === 'webgl' &&
-    (tf.env().getBool('WEBGL_FORCE_F16_TEXTURES') || !tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'));
+  const f16 = storesFloat16();
   document.body.dataset.precision = f16 ? 'float16' : 'float32';
   byId('precision').textContent = f16
-    ? `${backend}: float16 storage: the values below differ from float32 by up to ~1e-2, probabilities clip at 2⁻¹¹`
+    ? `${backend}: float16 storage: values differ from float32 by up to ~1e-2, probabilities clip at 2⁻¹¹`
     : `${backend}: float32`;
 }
 

@@ -31,6 +31,7 @@ import {
   type Volume,
 } from './mask-files.ts';
 import { formatNumber } from './params.ts';
+import { storageNote } from './precision.ts';
 import { evaluateAll, lossGradient, type Entry, type SegLayout, type SegRow, type Size } from './seg.ts';
 import { explain, gradientNote } from './undefined-values.ts';
 
@@ -82,6 +83,8 @@ export class PlaygroundView {
     class: 'grid-canvas',
   });
   private readonly heatCaption = h('div', { class: 'small muted caption' });
+  /** Beside the table: the float16 storage note, or nothing (precision.ts). */
+  private readonly storageSlot = h('div', {});
   private heatScale: HTMLElement | undefined;
   private readonly heatParams = h('div', { class: 'heat-params' });
   private readonly tableBody = h('tbody');
@@ -472,6 +475,7 @@ export class PlaygroundView {
           'Every segmentation loss and metric of the catalog on this pair ',
           this.status,
         ),
+        this.storageSlot,
         h(
           'table',
           {
@@ -584,6 +588,7 @@ export class PlaygroundView {
   }
 
   private renderTable(): void {
+    replace(this.storageSlot, storageNote());
     const empty = { truth: !this.gt.some((v) => v), prediction: !this.pred.some((v) => v >= 0.5) };
     const row = (r: SegRow) => {
       const why = r.error ? undefined : explain(r.info.id, r.value, empty);

@@ -11,6 +11,8 @@
  *   serious or critical accessibility violation on it; the toggle, a slider and a preset work from the keyboard;
  * - a PNG pair and a NIfTI pair set through the file inputs give the values Node computes on the same arrays;
  * - the script is served compressed;
+ * - after a switch to WebGL with float16 textures, both value tables carry the float16 storage note beside them,
+ *   and on cpu and WebGL float32 they carry none (WebGL on SwiftShader, in a second browser without --disable-gpu);
  * - screenshots of the three views at both sizes go to `test-artifacts/`.
  * Skipped, with a message, only when /usr/bin/chromium is absent (`apt-get install -y chromium`).
  */
@@ -714,4 +716,70 @@ describe.skipIf(!hasChromium)('explorer page in Chromium', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('notes float16 storage beside the values on WebGL half-float textures, and nowhere on cpu or float32', async () => {
+    // WebGL needs a browser without --disable-gpu: SwiftShader (software) renders it, as in the browser
+    // conformance test. tfjs reads its flags from the URL (?tfjsflags=), which forces half-float textures.
+    const gl = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        ...FLAGS.filter((f) => f !== '--disable-gpu'),
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+      ],
+    });
+    const notes = (p: Page, view: string) => p.locator(`#view-${view} [data-storage-note]`).count();
+    const switchTo = async (p: Page, backend: string, view: string) => {
+      const before = await p.getAttribute(`#view-${view}`, 'data-version');
+      await p.selectOption('#backend', backend);
+      await p.waitForSelector(`body[data-backend="${backend}"]`, { state: 'attached' });
+      await p.waitForFunction(
+        `document.querySelector('#view-${view}').dataset.version !== ${JSON.stringify(before)}`,
+      );
+    };
+    // Beside the numbers: each visible note of the view stands directly above its value table.
+    const aboveTable = (p: Page, view: string) =>
+      p.evaluate(`[...document.querySelectorAll('#view-${view} [data-storage-note]')].map((n) => {
+        const next = n.nextElementSibling ?? n.parentElement.nextElementSibling;
+        return n.offsetParent !== null && next.matches('table.values');
+      })`);
+    try {
+      for (const [query, precision] of [
+        ['', 'float32'],
+        ['?tfjsflags=WEBGL_FORCE_F16_TEXTURES:true', 'float16'],
+      ] as const) {
+        const p = await gl.newPage();
+        const errors: string[] = [];
+        p.on('pageerror', (e) => errors.push(e.message));
+        await p.goto(`${url}${query}#curves`);
+        await p.waitForSelector('#view-curves[data-ready="true"]');
+        expect(await p.getAttribute('body', 'data-precision')).toBe('float32');
+        expect(await notes(p, 'curves')).toBe(0);
+        await switchTo(p, 'webgl', 'curves');
+        expect(await p.getAttribute('body', 'data-precision')).toBe(precision);
+        expect(await p.textContent('#precision')).toContain(precision);
+        if (precision === 'float32') {
+          expect(await notes(p, 'curves')).toBe(0);
+        } else {
+          expect(await aboveTable(p, 'curves')).toEqual([true]);
+          expect(await p.textContent('#view-curves [data-storage-note]')).toMatch(/float16 storage.*1e-2/);
+          await p.locator('#view-curves [data-storage-note]').scrollIntoViewIfNeeded();
+          await p.screenshot({ path: join(ARTIFACTS, 'explorer-webgl-float16.png'), fullPage: false });
+          // The playground's table (a hash change: the page keeps its backend).
+          await p.goto(`${url}${query}#playground`);
+          await p.waitForSelector('#view-playground[data-ready="true"]');
+          expect(await p.getAttribute('body', 'data-backend')).toBe('webgl');
+          expect(await aboveTable(p, 'playground')).toEqual([true]);
+          // Back on cpu, the note goes.
+          await switchTo(p, 'cpu', 'playground');
+          expect(await p.getAttribute('body', 'data-precision')).toBe('float32');
+          expect(await notes(p, 'playground')).toBe(0);
+        }
+        expect(errors).toEqual([]);
+        await p.close();
+      }
+    } finally {
+      await gl.close();
+    }
+  }, 300_000);
 });

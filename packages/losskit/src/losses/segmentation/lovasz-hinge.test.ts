@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { expectAllClose, expectThrows, expectTidy, runLoss, take } from '../../../test/helpers/assert.ts';
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
@@ -180,6 +180,27 @@ describe.each(BACKENDS)('lovaszHinge on %s', (backend) => {
     expectThrows(() => lovaszHinge(a, a, { activation: 'sigmoid' } as never), /lovaszHinge/, /activation/);
     expectThrows(() => lovaszHinge(a, a, { sampleWeight: tf.ones([1]) }), /lovaszHinge: sampleWeight/);
     a.dispose();
+  });
+
+  it("never hands the caller's yTrue to a kernel, so that webgpu never moves it off the host", () => {
+    // On webgpu an uploaded yTrue loses its host values and the next call's label check would read it back from the
+    // GPU, which loses the device in Chromium (docs/backends.md): the kernels must see a copy only.
+    const yt = tf.tensor([1, 0, 1, 1, 0, 0], [1, 2, 3, 1]);
+    const yp = tf.tensor([0.5, -1, 2, 0.3, 0.1, -0.4], [1, 2, 3, 1]);
+    const spy = vi.spyOn(tf.engine(), 'runKernel');
+    try {
+      tf.dispose(tf.grad((p: Tensor) => lovaszHinge(yt, p))(yp));
+      const inputs = spy.mock.calls.flatMap(([, ins]) => Object.values(ins as Record<string, Tensor>));
+      expect(inputs.some((t) => t.dataId === yp.dataId)).toBe(true);
+      expect(inputs.some((t) => t.dataId === yt.dataId)).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    // The copy carries the same labels: e = 1 − x·(2y − 1) = [0.5, 0, −1, 0.7, 1.1, 0.6], G = 3; sorted 1.1 (y=0),
+    // 0.7 (1), 0.6 (0), 0.5 (1), 0 (0), −1 (1): J = 1 − (G − cumsum g)/(G + cumsum(1 − g)) = [1/4, 1/2, 3/5, 4/5,
+    // 5/6, 1], Δ = [1/4, 1/4, 1/10, 1/5, 1/30, 1/6] → 1.1/4 + 0.7/4 + 0.6/10 + 0.5/5 = 0.61.
+    expectAllClose(take(lovaszHinge(yt, yp)), 0.61, { rtol: 1e-6 });
+    tf.dispose([yt, yp]);
   });
 
   it('leaves only its result behind', () => {

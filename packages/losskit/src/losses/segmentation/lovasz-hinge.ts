@@ -19,9 +19,8 @@ export type LovaszHingeOptions = OptionsOf<typeof PARAMS>;
 
 const ID = 'lovaszHinge';
 
-/** Binary labels: every value 0 or 1, or ignoreIndex. Reads yTrue (not yPred) back to the CPU. */
-function checkBinary(yTrue: Tensor, ignoreIndex: number | null): void {
-  const v = yTrue.dataSync();
+/** Binary labels: every value of `v` (yTrue's values, read on the host) 0 or 1, or ignoreIndex. */
+function checkBinary(v: ArrayLike<number>, yTrue: Tensor, ignoreIndex: number | null): void {
   for (let i = 0; i < v.length; i++) {
     if (v[i] !== 0 && v[i] !== 1 && v[i] !== ignoreIndex) {
       const ign = ignoreIndex === null ? '' : ` or ignoreIndex ${ignoreIndex}`;
@@ -80,13 +79,18 @@ export const lovaszHinge = defineLoss<LovaszHingeOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    const prep = prepare(ID, yTrue, yPred, {
+    // The labels are read once, and the device gets a copy of them, never the caller's yTrue: uploading yTrue would
+    // drop its host values (tfjs-webgpu keeps one place per tensor), so the next call's check (the gradient pass,
+    // the next step) would need a synchronous GPU readback, which on webgpu loses the device in Chromium
+    // (docs/backends.md). The same pattern as segmentation/layout.ts `prepare` for sparse labels.
+    const labels = yTrue.dataSync();
+    const prep = prepare(ID, tf.tensor(labels, yTrue.shape, yTrue.dtype), yPred, {
       activation: 'none',
       sparseLabels: false,
       ignoreIndex: o.ignoreIndex,
       includeBackground: true,
     });
-    checkBinary(yTrue, o.ignoreIndex);
+    checkBinary(labels, yTrue, o.ignoreIndex);
     // An empty batch (or empty images): 0, as the region losses give.
     if (prep.x.size === 0) return emptyInputLoss(prep.x);
     const B = prep.layout.B;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf, type Tensor } from '../../tf.ts';
 import { BACKENDS, useBackend } from '../../../test/helpers/backends.ts';
 import { expectAllClose, expectThrows, expectTidy, lossRunner } from '../../../test/helpers/assert.ts';
@@ -71,6 +71,43 @@ describe.each(BACKENDS)('shapeAwareLoss on %s', (backend) => {
     ],
     { agree: 0.7 },
   );
+
+  it('finds the predicted contour in 2-D and 3-D: border elements of P, not its interior', () => {
+    // y: the centre of a 3×3 image (one GT edge element); P = p > 0.5 everywhere: its contour is the 8 border
+    // elements (the centre's 4 neighbours are all in P), at 1 (4 of them) and √2 (4 corners) from the GT edge:
+    // E = (4 + 4√2)/8. BCE: −ln 0.8 at the centre, −ln 0.2 elsewhere.
+    const y = [0, 0, 0, 0, 1, 0, 0, 0, 0];
+    const bce = -(Math.log(0.8) + 8 * Math.log(0.2)) / 9;
+    const want = (1 + (4 + 4 * Math.SQRT2) / 8) * bce;
+    expectAllClose(run(y, new Array<number>(9).fill(0.8), [1, 3, 3, 1]), want, { rtol: 1e-6 });
+    // 3×3×3, P everywhere and y the centre voxel: 26 contour voxels at 1 (6), √2 (12) and √3 (8).
+    const y3 = new Array<number>(27).fill(0);
+    y3[13] = 1;
+    const E3 = (6 + 12 * Math.SQRT2 + 8 * Math.sqrt(3)) / 26;
+    const bce3 = -(Math.log(0.8) + 26 * Math.log(0.2)) / 27;
+    expectAllClose(run(y3, new Array<number>(27).fill(0.8), [1, 3, 3, 3, 1]), (1 + E3) * bce3, {
+      rtol: 1e-6,
+    });
+  });
+
+  it('never reads the prediction back to the host (on webgpu that readback loses the device)', () => {
+    const shape = [2, 5, 6, 1];
+    const masks = randomMasks(4, shape);
+    const yt = tf.tensor(masks, shape);
+    const yp = tf.tensor(randomProbs(5, masks), shape);
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      tf.dispose(tf.grad((p: Tensor) => shapeAwareLoss(yt, p))(yp));
+      tf.dispose(shapeAwareLoss(yt, yp, { activation: 'sigmoid' }));
+      // What is read is the labels (and the host copy of them): every value 0 or 1; yPred holds 0.05…0.95.
+      const read = reads.mock.results.flatMap((r) => Array.from(r.value as ArrayLike<number>));
+      expect(read.length).toBeGreaterThan(0);
+      expect(read.every((v) => v === 0 || v === 1)).toBe(true);
+    } finally {
+      reads.mockRestore();
+    }
+    tf.dispose([yt, yp]);
+  });
 
   it('gives identical values and gradients from precomputed maps', () => {
     fc.assert(

@@ -1,10 +1,11 @@
 import { defineLoss } from '../../core/define-loss.ts';
-import { divideNoNan } from '../../core/numerics.ts';
-import { tf } from '../../tf.ts';
+import { divideNoNan, toFloat32 } from '../../core/numerics.ts';
+import { tf, type Tensor } from '../../tf.ts';
 import {
   type DistanceWeightedBceOptions,
   bce,
   checkInputs,
+  detached,
   keptChannels,
   PRECOMPUTED_MAPS,
   reduceGroups,
@@ -12,9 +13,50 @@ import {
   splitTrue,
 } from '../../segmentation/distance-common.ts';
 import { activate, ACTIVATION, EPSILON, GROUP_REDUCTION, SPACING } from '../../segmentation/index.ts';
-import { edgeDistance, edgeMask, mapsOf } from './distance-planes.ts';
+import { edgeDistance, mapsOf } from './distance-planes.ts';
 
 export type ShapeAwareLossOptions = DistanceWeightedBceOptions;
+
+const sizeOf = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
+
+/**
+ * The contour `P ∧ ¬erode(P)` of `P = [p > 0.5]` (§1: cross structuring element, outside the image as background,
+ * the elements `surfaceEdges` gives), built with tensor ops: an element of P is interior when both of its
+ * neighbours along every spatial axis are in P. Every value is 0 or 1, so the map is exact on every backend, float16
+ * storage included, and equal to the host-built one. Each axis is shifted as `[outer, n, inner]`, a rank at which
+ * every backend has pad and slice.
+ */
+function contour(p: Tensor): Tensor {
+  const P = toFloat32(tf.greater(p, 0.5));
+  const shape = P.shape;
+  let interior = P;
+  for (let a = 1; a < shape.length - 1; a++) {
+    const [outer, n, inner] = [sizeOf(shape.slice(0, a)), shape[a], sizeOf(shape.slice(a + 1))];
+    const padded = tf.pad(tf.reshape(P, [outer, n, inner]), [
+      [0, 0],
+      [1, 1],
+      [0, 0],
+    ]);
+    const before = tf.slice(padded, [0, 0, 0], [outer, n, inner]);
+    const after = tf.slice(padded, [0, 2, 0], [outer, n, inner]);
+    interior = tf.mul(interior, tf.reshape(tf.mul(before, after), shape));
+  }
+  return tf.sub(P, interior);
+}
+
+/**
+ * `E_bc = Σ_x edge·dist / Σ_x edge` over the predicted contour, `[B, C]`, with zero gradient (E is a constant per
+ * (b, c)); 0 without predicted edges (divideNoNan) or without true edges (map ≡ 0).
+ *
+ * The predicted contour is built on the device, not on the host as the ground-truth map is: the host needs the
+ * prediction read back, and on webgpu a synchronous read of a tensor on the GPU goes through OffscreenCanvas, which
+ * loses the device in Chromium (docs/backends.md); the prediction is on the GPU whenever a model made it.
+ */
+const contourDistance = detached((p: Tensor, toTrueEdge: Tensor): Tensor => {
+  const edges = contour(p);
+  const spatial = Array.from({ length: p.rank - 2 }, (_, i) => i + 1);
+  return divideNoNan(tf.sum(tf.mul(edges, toTrueEdge), spatial), tf.sum(edges, spatial));
+});
 
 /**
  * Shape-aware loss (Hayder et al. 2017, as summarised in Jadon's survey; segmentation-distance.md §2.4):
@@ -26,8 +68,8 @@ export type ShapeAwareLossOptions = DistanceWeightedBceOptions;
  * a constant per (b, c): ∂ℓ/∂p = (1 + E)·∂BCE/∂p/|Ω|.
  *
  * Maps: the distance-to-ground-truth-edge map comes from the ground truth only and can be precomputed
- * (`packDistanceMaps`, option `precomputedMaps`); the predicted edges come from the prediction and are extracted
- * on the CPU on every call (one readback of yPred, no EDT).
+ * (`packDistanceMaps`, option `precomputedMaps`); the predicted edges are built from the prediction on the device
+ * on every call (no readback of yPred, no EDT).
  *
  * Conventions: Jadon's survey gives `E_i = D(Ĉ, C_GT)` as a coefficient of cross-entropy and no code; losskit
  * reads E as one constant per image and channel (a per-pixel reading would be a different loss). Edges use the
@@ -56,7 +98,7 @@ export const shapeAwareLoss = defineLoss<ShapeAwareLossOptions>(
       'When the contour shape matters more than pixel counts (instance outlines, organs with a typical shape) ' +
       'and images with a badly placed contour should weigh more. A pixel-wise loss: combine with a region loss ' +
       '(Dice). The distance-to-true-edge map is ground-truth only (packDistanceMaps); the predicted edges are ' +
-      'extracted on the CPU each step (GPU→CPU readback).',
+      'found on the device each step (no GPU→CPU readback of the prediction).',
     params: [EPSILON, SPACING, GROUP_REDUCTION, ACTIVATION, PRECOMPUTED_MAPS],
     references: [
       'Hayder, He & Salzmann 2017, "Boundary-aware Instance Segmentation", CVPR 2017, arXiv:1612.03129',
@@ -70,10 +112,7 @@ export const shapeAwareLoss = defineLoss<ShapeAwareLossOptions>(
     const { y, maps } = splitTrue(yTrue, L, o.precomputedMaps);
     const p = activate(id, yPred, o.activation);
     const toTrueEdge = maps ?? mapsOf(y, L, keptChannels(L.C, true), o.spacing, edgeDistance);
-    const edges = mapsOf(p, L, keptChannels(L.C, true), null, edgeMask);
-    // E_bc = Σ_x edge·dist / Σ_x edge; 0 without predicted edges (divideNoNan) or without true edges (map ≡ 0).
-    const spatial = Array.from({ length: L.spatial.length }, (_, i) => i + 1);
-    const E = divideNoNan(tf.sum(tf.mul(edges, toTrueEdge), spatial), tf.sum(edges, spatial));
+    const E = contourDistance(p, toTrueEdge);
     const e = bce(y, yPred, p, o.activation, o.epsilon);
     return reduceGroups(id, tf.mul(tf.add(E, 1), spatialMean(e)), o.reduction, sampleWeight);
   },
