@@ -137,6 +137,25 @@ describe('NIfTI', () => {
     // Row-major [i, j, k]: element (i=1, j=2, k=1) is at (1·3 + 2)·2 + 1 = 11.
     expect(v.data[11]).toBe(121);
     expect(Array.from(v.data)).toEqual(data);
+    // An integer datatype without scaling also keeps its own typed array (label maps are read from it).
+    expect(v.integers).toBeInstanceOf(Int16Array);
+    expect(Array.from(v.integers!)).toEqual(data);
+  });
+
+  it('reads a big-endian int16 file', () => {
+    const le = niftiBytes({ shape, data, spacing: [0.5, 2, 3], datatype: 4 });
+    // The same file with every field the reader uses, and every voxel, byte-swapped.
+    const be = Buffer.from(le);
+    be.writeInt32BE(le.readInt32LE(0), 0);
+    for (let o = 40; o < 56; o += 2) be.writeInt16BE(le.readInt16LE(o), o);
+    for (const o of [70, 72]) be.writeInt16BE(le.readInt16LE(o), o);
+    for (let o = 76; o < 120; o += 4) be.writeFloatBE(le.readFloatLE(o), o);
+    for (let o = 352; o < le.length; o += 2) be.writeInt16BE(le.readInt16LE(o), o);
+    writeFileSync(file('be.nii'), be);
+    const v = readVolume(file('be.nii'));
+    expect(v.spacing).toEqual([0.5, 2, 3]);
+    expect(Array.from(v.integers!)).toEqual(data);
+    expect(Array.from(v.data)).toEqual(data);
   });
 
   it('applies scl_slope and scl_inter', () => {
@@ -144,6 +163,7 @@ describe('NIfTI', () => {
     const v = readVolume(file('scaled.nii'));
     expect(v.shape).toEqual([2, 1]);
     expect(Array.from(v.data)).toEqual([10.5, 11.5]);
+    expect(v.integers).toBeUndefined();
   });
 
   it('rejects a NaN or infinite voxel, naming the voxel (array index and flat index)', () => {

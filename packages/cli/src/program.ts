@@ -1,22 +1,16 @@
 /**
  * The `losskit` command line: commander wiring, option parsing and the exit-code contract
  * (0 success; 2 bad usage or bad input, with a one-line message; 1 an internal error).
+ *
+ * Each command's module is imported when that command runs: the catalog (and so TensorFlow.js, about 0.6 s to
+ * load), the training code and the server cost start-up time that `--help` or another command should not pay.
  */
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Task } from 'losskit';
-import { adviseCommand } from './commands/advise.ts';
-import {
-  compareCommand,
-  DEFAULT_FG,
-  DEFAULT_LOSSES,
-  DEFAULTS,
-  type CompareOptions,
-} from './commands/compare.ts';
-import { evalCommand, type EvalOptions } from './commands/eval.ts';
-import { explainCommand } from './commands/explain.ts';
-import { listCommand } from './commands/list.ts';
-import { serveCommand } from './commands/serve.ts';
+import type { CompareOptions } from './commands/compare.ts';
+import { DEFAULT_FG, DEFAULT_LOSSES, DEFAULTS } from './commands/compare-defaults.ts';
+import type { EvalOptions } from './commands/eval.ts';
 import { LIMITS } from './compare/guards.ts';
 import type { Cli } from './context.ts';
 import { UsageError, firstLine } from './errors.ts';
@@ -125,7 +119,8 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
       new Option('--task <task>', 'only this task').choices(['regression', 'classification', 'segmentation']),
     )
     .option('--json', 'print the full catalog entries as JSON')
-    .action((o: { task?: Task; json?: boolean }) => {
+    .action(async (o: { task?: Task; json?: boolean }) => {
+      const { listCommand } = await import('./commands/list.ts');
       listCommand(cli, o);
     });
 
@@ -134,7 +129,8 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .description('formula, when to use, parameters (defaults, ranges) and references of a loss or metric')
     .argument('<name>', 'loss or metric name (any spelling: focal_tversky, focalTversky, FocalTversky)')
     .option('--json', 'print the catalog entry as JSON')
-    .action((name: string, o: { json?: boolean }) => {
+    .action(async (name: string, o: { json?: boolean }) => {
+      const { explainCommand } = await import('./commands/explain.ts');
       explainCommand(cli, name, o);
     });
 
@@ -161,6 +157,7 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .option('--csv <file>', 'also write the table (labels or files as rows, metrics as columns) as CSV')
     .addHelpText('after', EVAL_HELP)
     .action(async (name: string, o: EvalOptions) => {
+      const { evalCommand } = await import('./commands/eval.ts');
       await evalCommand(cli, name, o);
     });
 
@@ -206,6 +203,7 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .option('--json', 'print every metric and the learning curves as JSON')
     .addHelpText('after', COMPARE_HELP)
     .action(async (o: CompareOptions) => {
+      const { compareCommand } = await import('./commands/compare.ts');
       await compareCommand(cli, o, argv);
     });
 
@@ -215,7 +213,8 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .requiredOption('--masks <path>', 'a mask file or a folder of masks')
     .option('--json', 'print statistics and recommendations as JSON')
     .addHelpText('after', ADVISE_HELP)
-    .action((o: { masks: string; json?: boolean }) => {
+    .action(async (o: { masks: string; json?: boolean }) => {
+      const { adviseCommand } = await import('./commands/advise.ts');
       adviseCommand(cli, o);
     });
 
@@ -225,6 +224,7 @@ export function buildProgram(cli: Cli, argv: readonly string[], serveUntil?: Pro
     .option('--port <n>', 'TCP port (default: 8177, or a free one if that is taken)', port)
     .option('--root <dir>', 'serve this folder instead of the packaged page')
     .action(async (o: { port?: number; root?: string }) => {
+      const { serveCommand } = await import('./commands/serve.ts');
       await serveCommand(cli, o, serveUntil);
     });
 

@@ -6,6 +6,7 @@
 //
 // Usage (from the repository root, after `npm run build -w losskit && npm run build -w losskit-cli`):
 //   node packages/losskit/bench/atlas.mjs [--runs N] [--aal /usr/share/mricron/templates/aal.nii.gz] [--no-scipy]
+//     [--cli path/to/main.js]
 // The AAL file comes from Debian's mricron-data package; the pair is regenerated into a temporary folder (never
 // committed) and removed afterwards. Prints the median, min and max of N ≥ 3 runs of each command.
 import { spawnSync } from 'node:child_process';
@@ -25,7 +26,8 @@ const RUNS = Math.max(3, Number(opt('--runs', '3')));
 const AAL = opt('--aal', '/usr/share/mricron/templates/aal.nii.gz');
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const main = join(root, 'packages/cli/dist/main.js');
+// --cli: another build of the CLI (e.g. of an older commit) to time on the same pair, under the same load.
+const main = resolve(opt('--cli', join(root, 'packages/cli/dist/main.js')));
 if (!existsSync(AAL)) {
   console.error(`${AAL}: not found (apt-get install mricron-data)`);
   process.exit(2);
@@ -144,6 +146,13 @@ function hasScipy() {
   return r.status === 0;
 }
 
+// The machine is shared: say how loaded it was when the runs started (and, below, when they ended).
+const load = () =>
+  `${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')} (${availableParallelism()} cores)`;
+const loadAtStart = load();
+
 try {
   const cli = (m, extra = []) =>
     runs(process.execPath, [
@@ -166,6 +175,8 @@ try {
   rows.push(['losskit eval, HD95 × 116 labels', hd95]);
   const dice = cli('dice_coefficient');
   rows.push(['losskit eval, Dice × 116 labels', dice]);
+  // Start-up alone: the commands load their modules (and TensorFlow.js) only when they run.
+  rows.push(['losskit --help', runs(process.execPath, [main, '--help'])]);
   let sAll;
   let sHd;
   if (hasScipy()) {
@@ -197,11 +208,7 @@ try {
   console.log(
     `\nAAL ${nx}×${ny}×${nz}, 116 labels, median of ${RUNS} runs (wall clock, process start and file reading included)`,
   );
-  console.log(
-    `load average at the end: ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(', ')} (${availableParallelism()} cores)`,
-  );
+  console.log(`load average at the start: ${loadAtStart}; at the end: ${load()}`);
   console.log('| command | wall median | min | max | CPU median (user + sys, all threads) |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [name, r] of rows)

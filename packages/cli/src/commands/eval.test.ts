@@ -2,9 +2,11 @@
  * `losskit eval` at atlas scale: several metrics in one call, label maps through the engine (same values as the
  * per-label tensor path, checked against a brute-force float64 oracle), folders of file pairs, CSV.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { getMetric } from 'losskit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,6 +99,31 @@ describe('losskit eval on label maps (the engine)', () => {
         if (Number.isFinite(want)) expect(got).toBeCloseTo(want, 5);
         else expect(got).toBe(want);
       }
+    },
+  );
+
+  // Under vitest the engine runs in one thread (no compiled worker); the built binary shares the labels with a
+  // worker thread by box volume.
+  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+  it.skipIf(!existsSync(main))(
+    'the built binary (two threads) gives every label the oracle value',
+    async () => {
+      const names = CASES.map((c) => c[0]).join(',');
+      const args = ['eval', names, '--true', file('t.nii.gz'), '--pred', file('p.nii'), '--json'];
+      const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const threaded = JSON.parse(r.stdout) as Record<string, { labels: Record<string, unknown> }>;
+      expect(threaded).toEqual(json(await run(...args)));
+      CASES.forEach(([name, id, , key], i) => {
+        const values = threaded[Object.keys(threaded)[i]].labels;
+        expect(Object.keys(values), name).toEqual(LABELS.map(String));
+        for (const l of LABELS) {
+          const want = labelOracle(T, P, SHAPE, SPACING, l)[key];
+          const got = num(values[String(l)]);
+          if (Number.isFinite(want)) expect(got, `${id} label ${l}`).toBeCloseTo(want, 5);
+          else expect(got, `${id} label ${l}`).toBe(want);
+        }
+      });
     },
   );
 

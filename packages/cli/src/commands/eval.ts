@@ -24,12 +24,11 @@
 import type { ParamInfo } from 'losskit';
 import { findCatalogEntries, getLoss, getMetric } from 'losskit';
 import { LABEL_METRICS, LabelMapError, type LabelMetricSpec } from 'losskit/distance';
-import * as tf from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { useBackend } from '../backend.ts';
 import type { Cli } from '../context.ts';
 import { UsageError, firstLine } from '../errors.ts';
-import { readVolume, type Volume } from '../io.ts';
+import { readVolume, type IntegerArray, type Volume } from '../io.ts';
 import { toJson } from '../json.ts';
 import { evaluateLabelsThreaded } from '../label-engine.ts';
 import { lookup, type Entry } from '../lookup.ts';
@@ -151,10 +150,15 @@ function optionsPerSpec(specs: readonly Spec[], user: Record<string, unknown>): 
 
 // ------------------------------------------------------------------------------------------ values
 
-const integers = new WeakMap<Float32Array, boolean>();
+/** A file's values as label mode reads them: its stored integers when it has them, else its float values. */
+type LabelData = IntegerArray | Float32Array;
+const labelData = (v: Volume): LabelData => v.integers ?? v.data;
+
+const integers = new WeakMap<LabelData, boolean>();
 
 /** Whether every value is an integer (cached per array: label volumes are large). */
-function isInteger(data: Float32Array): boolean {
+function isInteger(data: LabelData): boolean {
+  if (!(data instanceof Float32Array)) return true;
   let known = integers.get(data);
   if (known === undefined) {
     known = true;
@@ -171,7 +175,7 @@ function isInteger(data: Float32Array): boolean {
 }
 
 /** The distinct non-zero values of integer arrays, ascending, or undefined past `limit` of them. */
-function labelsIn(arrays: readonly Float32Array[], limit: number): number[] | undefined {
+function labelsIn(arrays: readonly LabelData[], limit: number): number[] | undefined {
   let min = 0;
   let max = 0;
   for (const a of arrays)
@@ -201,10 +205,11 @@ function normalised(v: Volume): Float32Array {
 
 /** Whether a file is a label map (integers beyond 0/1, a PNG's maximum value excepted). */
 function looksLabelled(v: Volume): boolean {
-  if (!isInteger(v.data)) return false;
+  const data = labelData(v);
+  if (!isInteger(data)) return false;
   const max = v.format === 'png' ? v.maxValue : undefined;
-  for (let i = 0; i < v.data.length; i++) {
-    const x = v.data[i];
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
     if (x !== 0 && x !== 1 && x !== max) return true;
   }
   return false;
@@ -240,7 +245,7 @@ export function valueText(v: unknown): string {
 /** A spec bound to its options for one file pair. */
 interface Bound {
   readonly spec: Spec;
-  readonly fn: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  readonly fn: (a: TF.Tensor, b: TF.Tensor) => TF.Tensor;
   readonly resolved: Readonly<Record<string, unknown>>;
   /** The same metric for `evaluateLabels`, when the engine models its options. */
   readonly engine: LabelMetricSpec | undefined;
@@ -381,12 +386,10 @@ export async function evaluatePair(
     labels = parseNumberList(opts.labels, '--labels', true);
   } else if (segmentation && looksLabelled(yt)) {
     detected = true;
-    const atlas = yt.format === 'nifti' && yp.format === 'nifti' && isInteger(yt.data) && isInteger(yp.data);
-    const found =
-      isInteger(yt.data) && isInteger(yp.data)
-        ? labelsIn([yt.data, yp.data], atlas ? Infinity : 1000)
-        : undefined;
-    labels = found ?? labelsIn([yt.data], 1000);
+    const [td, pd] = [labelData(yt), labelData(yp)];
+    const atlas = yt.format === 'nifti' && yp.format === 'nifti' && isInteger(td) && isInteger(pd);
+    const found = isInteger(td) && isInteger(pd) ? labelsIn([td, pd], atlas ? Infinity : 1000) : undefined;
+    labels = found ?? labelsIn([td], 1000);
     if (labels === undefined || (labels.length > 100 && !atlas))
       throw new UsageError(
         `${tPath}: ${labels === undefined ? 'over 1000' : labels.length} distinct integer values; expected a mask or ` +
@@ -400,25 +403,30 @@ export async function evaluatePair(
       [yp, '--pred'],
       [yt, '--true'],
     ] as const) {
-      const i = isInteger(v.data) ? -1 : v.data.findIndex((x) => !Number.isInteger(x));
+      const data = labelData(v);
+      const i = isInteger(data) ? -1 : data.findIndex((x) => !Number.isInteger(x));
       if (i >= 0)
         throw new UsageError(
-          `${v.path}: label mode (${lab} holds labels ${list(labels)}) needs integer labels in ${flag}, found ${v.data[i]} at element ${i}`,
+          `${v.path}: label mode (${lab} holds labels ${list(labels)}) needs integer labels in ${flag}, found ${data[i]} at element ${i}`,
         );
     }
   }
 
   const shape = segmentation && !opts.rawShape ? [1, ...yt.shape, 1] : [...yt.shape];
-  let backend = false;
+  let tf: typeof TF | undefined;
   const compute = async (b: Bound, a: Float32Array, c: Float32Array, pShape = shape): Promise<unknown> => {
-    if (!backend) {
+    if (!tf) {
+      // Only what the engine does not model comes here (losses, soft predictions, options it does not take), so
+      // the engine's metrics never load a tfjs backend.
+      const { useBackend } = await import('../backend.ts');
       await useBackend('cpu', (m) => {
         cli.err(`losskit: ${m}`);
       });
-      backend = true;
+      tf = await import('@tensorflow/tfjs');
     }
+    const t = tf;
     try {
-      const out = tf.tidy(() => b.fn(tf.tensor(a, shape), tf.tensor(c, pShape)));
+      const out = t.tidy(() => b.fn(t.tensor(a, shape), t.tensor(c, pShape)));
       const values = out.dataSync();
       const s = out.shape;
       out.dispose();
@@ -428,11 +436,7 @@ export async function evaluatePair(
     }
   };
   /** The engine's values per spec key, one call per distinct spacing. */
-  const engine = async (
-    t: Float32Array,
-    p: Float32Array,
-    ls: number[],
-  ): Promise<Map<string, Float64Array>> => {
+  const engine = async (t: LabelData, p: LabelData, ls: number[]): Promise<Map<string, Float64Array>> => {
     const out = new Map<string, Float64Array>();
     const groups = new Map<string, LabelMetricSpec[]>();
     // Metrics without a spacing join the first group that has one, so that the counts are taken once.
@@ -463,7 +467,7 @@ export async function evaluatePair(
 
   const results = new Map<string, { options: Readonly<Record<string, unknown>>; value: unknown }>();
   if (labels) {
-    const fast = await engine(yt.data, yp.data, labels);
+    const fast = await engine(labelData(yt), labelData(yp), labels);
     for (const b of bound) {
       const per: Record<string, unknown> = {};
       const values = fast.get(b.spec.key);

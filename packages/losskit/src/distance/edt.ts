@@ -55,6 +55,23 @@ function ensureScratch(lineLen: number, envelopeLen: number, rowLen: number): vo
   if (rowBuf.length < rowLen) rowBuf = new Float64Array(rowLen);
 }
 
+/**
+ * Grows the scratch for a transform of `shape` (`total` elements, rank ≥ 1): one line for the last axis, a tile
+ * of up to {@link TILE} lines for each strided axis, and a plane for the axis-0 sweep. Returns the plane size.
+ */
+function scratchFor(shape: readonly number[], total: number): number {
+  const plane = total / shape[0];
+  let maxLine = 0;
+  let lineLen = 0;
+  for (let a = 1, stride = plane; a < shape.length; a++) {
+    stride /= shape[a];
+    maxLine = Math.max(maxLine, shape[a]);
+    lineLen = Math.max(lineLen, Math.min(TILE, stride) * shape[a]);
+  }
+  ensureScratch(lineLen, maxLine, plane);
+  return plane;
+}
+
 function releaseLargeScratch(): void {
   if (lineBuf.length > KEEP_SCRATCH) lineBuf = new Float64Array(0);
   if (siteIdx.length > KEEP_SCRATCH) {
@@ -322,17 +339,7 @@ export function edt(mask: ArrayLike<number>, shape: readonly number[], options: 
     out[0] = mask[0] !== 0 ? Infinity : 0;
     return out;
   }
-  // Scratch: one line for the last axis, a tile of up to TILE lines for each strided axis.
-  const plane = total / shape[0];
-  let maxLine = 0;
-  let lineLen = 0;
-  for (let a = 1, stride = plane; a < rank; a++) {
-    stride /= shape[a];
-    maxLine = Math.max(maxLine, shape[a]);
-    lineLen = Math.max(lineLen, Math.min(TILE, stride) * shape[a]);
-  }
-  ensureScratch(lineLen, maxLine, plane);
-
+  const plane = scratchFor(shape, total);
   sweepAxis0(mask, out, shape[0], plane, w[0], rank === 1 && !squared);
   let stride = plane;
   for (let a = 1; a < rank; a++) {
@@ -349,4 +356,64 @@ export function edt(mask: ArrayLike<number>, shape: readonly number[], options: 
   }
   releaseLargeScratch();
   return out;
+}
+
+/**
+ * The float64 EDT of `mask` (as `edt(mask, shape, { spacing, float64: true })`) read only where `at` is non-zero,
+ * in row-major order: what a directed surface distance needs. The last (contiguous) axis is transformed only on
+ * the lines that hold such an element and the square root is taken only there, so the cost of the last pass
+ * follows the marked lines, not the box; the values are those of `edt` (same passes, same arithmetic).
+ * @internal for surface.ts
+ * @param spacing - Checked spacing, one entry per axis.
+ * @param at - Row-major marks, same length as `mask`.
+ * @param scratch - At least `prod(shape)` float64 elements, overwritten (reused across calls by the caller).
+ * @param result - Receives one value per marked element; its length must be the number of marks.
+ */
+export function edtAt(
+  mask: ArrayLike<number>,
+  shape: readonly number[],
+  spacing: readonly number[],
+  at: Uint8Array,
+  scratch: Float64Array,
+  result: Float64Array,
+): void {
+  const total = mask.length;
+  const rank = shape.length;
+  const out = scratch.subarray(0, total);
+  const n = rank > 0 ? shape[rank - 1] : 1;
+  if (rank < 2 || n === 1 || total === 0) {
+    edt(mask, shape, { spacing, out });
+    for (let i = 0, k = 0; i < total; i++) if (at[i] !== 0) result[k++] = out[i];
+    return;
+  }
+  const plane = scratchFor(shape, total);
+  sweepAxis0(mask, out, shape[0], plane, spacing[0], false);
+  // Axes 1 … r−2 have a stride ≥ n ≥ 2 here, so they all take the strided path, as in `edt`.
+  let stride = plane;
+  for (let a = 1; a < rank - 1; a++) {
+    stride /= shape[a];
+    if (shape[a] > 1) envelopeStrided(out, total, shape[a], stride, spacing[a] * spacing[a]);
+  }
+  const w2 = spacing[rank - 1] * spacing[rank - 1];
+  const line = lineBuf;
+  let k = 0;
+  for (let base = 0; base < total; base += n) {
+    let marked = false;
+    for (let i = 0; i < n; i++)
+      if (at[base + i] !== 0) {
+        marked = true;
+        break;
+      }
+    if (!marked) continue;
+    let background = true;
+    for (let i = 0; i < n; i++) {
+      const x = out[base + i];
+      line[i] = x;
+      if (x !== 0) background = false;
+    }
+    // An all-background line is all zeros, as `edt` leaves it.
+    if (!background) envelopeRuns(line, 0, 1, n, w2);
+    for (let i = 0; i < n; i++) if (at[base + i] !== 0) result[k++] = Math.sqrt(line[i]);
+  }
+  releaseLargeScratch();
 }

@@ -113,6 +113,30 @@ describe('evaluateLabels', () => {
     });
   });
 
+  it("returns each label's bounding box on request (the union of both maps), null when absent", () => {
+    const labels = [1, 2, 3, 4, 6, 9];
+    const r = evaluateLabels(T, P, SHAPE, { metrics: ['iou'], labels, boxes: true });
+    // The oracle: every element's coordinates, by a loop over the three axes.
+    const [X, Y, Z] = SHAPE;
+    labels.forEach((label, k) => {
+      const lo: number[] = [X, Y, Z];
+      const hi = [-1, -1, -1];
+      for (let x = 0; x < X; x++)
+        for (let y = 0; y < Y; y++)
+          for (let z = 0; z < Z; z++) {
+            const i = (x * Y + y) * Z + z;
+            if (T[i] !== label && P[i] !== label) continue;
+            [x, y, z].forEach((c, a) => {
+              lo[a] = Math.min(lo[a], c);
+              hi[a] = Math.max(hi[a], c);
+            });
+          }
+      expect(r.boxes![k], `label ${label}`).toEqual(hi[0] < 0 ? null : { lo, hi });
+    });
+    expect(r.boxes![0]).toEqual({ lo: [0, 0, 0], hi: [4, 4, 6] });
+    expect(evaluateLabels(T, P, SHAPE, { metrics: ['iou'], labels }).boxes).toBeUndefined();
+  });
+
   it('defaults to every non-zero label of either map', () => {
     expect(evaluateLabels(T, P, SHAPE, { metrics: ['iou'] }).labels).toEqual([1, 2, 3, 4, 5, 6]);
   });

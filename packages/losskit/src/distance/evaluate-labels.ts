@@ -9,7 +9,7 @@
  */
 import { normalizeName } from '../util/names.ts';
 import { checkShapeAndSpacing } from './edt.ts';
-import { surfaceDistances, type SurfaceDistances } from './surface.ts';
+import { boxSurfaceDistances, SurfaceScratch, type BoundingBox, type SurfaceDistances } from './surface.ts';
 import { bindSurfaceMetric, type BoundSurfaceMetric } from './surface-metrics.ts';
 
 /** The metrics {@link evaluateLabels} computes, by catalog id. */
@@ -56,6 +56,11 @@ export interface EvaluateLabelsOptions {
    * so that the results equal theirs bit for bit. Default false: float64 throughout.
    */
   readonly float32?: boolean;
+  /**
+   * Also return each label's bounding box (`boxes`), the box its surface metrics work on: what they cost grows
+   * with its volume, e.g. to share the labels between threads. Default false (the count alone is a faster pass).
+   */
+  readonly boxes?: boolean;
 }
 
 /** Per-label results of {@link evaluateLabels}; every array is indexed like `labels`. */
@@ -70,6 +75,11 @@ export interface LabelEvaluation {
     readonly fn: Float64Array;
     readonly tn: Float64Array;
   };
+  /**
+   * With the option `boxes` (or any surface metric), per label the union of its boxes in both maps (inclusive
+   * bounds per axis), null for a label in neither map.
+   */
+  readonly boxes?: (BoundingBox | null)[];
 }
 
 /** Thrown for a label map holding NaN, ±Infinity or a non-integer value (never turned into a number). */
@@ -233,7 +243,7 @@ function confusion(
   return { tp, fp, fn, lo, hi };
 }
 
-/** `truth == label` and `pred == label` inside the box `[lo, hi]`, as contiguous 0/1 arrays. */
+/** `truth == label` and `pred == label` inside the box `[lo, lo + cshape)`, as 0/1 into `g` and `p` (box-sized). */
 function cropLabel(
   truth: ArrayLike<number>,
   pred: ArrayLike<number>,
@@ -241,16 +251,16 @@ function cropLabel(
   label: number,
   lo: readonly number[],
   cshape: readonly number[],
-): [Uint8Array, Uint8Array] {
+  g: Uint8Array,
+  p: Uint8Array,
+): void {
   const r = shape.length;
   const strides = new Array<number>(r);
   for (let a = r - 1, s = 1; a >= 0; a--) {
     strides[a] = s;
     s *= shape[a];
   }
-  const size = cshape.reduce((p, d) => p * d, 1);
-  const g = new Uint8Array(size);
-  const p = new Uint8Array(size);
+  const size = g.length;
   const n = cshape[r - 1];
   const coord = new Int32Array(r - 1);
   for (let dst = 0; dst < size; dst += n) {
@@ -265,7 +275,6 @@ function cropLabel(
       coord[a] = 0;
     }
   }
-  return [g, p];
 }
 
 interface Counts {
@@ -356,8 +365,9 @@ function bindMetric(spec: string | LabelMetricSpec, f: (x: number) => number): B
  * @param truth - Ground-truth label map, row-major `[...shape]`, integer values.
  * @param pred - Predicted label map, same shape.
  * @param shape - Spatial shape, rank ≥ 1.
- * @param options - `metrics` (ids or `{ metric, options, key }`), `spacing`, `labels`, `float32`.
- * @returns `{ labels, values: { [key]: Float64Array per label }, counts: { tp, fp, fn, tn } }`.
+ * @param options - `metrics` (ids or `{ metric, options, key }`), `spacing`, `labels`, `float32`, `boxes`.
+ * @returns `{ labels, values: { [key]: Float64Array per label }, counts: { tp, fp, fn, tn } }`, and `boxes` (per
+ *   label `{ lo, hi }` or null) with the option `boxes` or a surface metric.
  * @throws LabelMapError (named, with `input` and `index`) when a map holds NaN, ±Infinity or a non-integer; Error
  *   for mismatched lengths, a bad shape or spacing, unknown metrics, options or duplicate keys.
  * @example
@@ -403,8 +413,8 @@ export function evaluateLabels(
   if (new Set(labels).size !== labels.length || labels.some((l) => !Number.isInteger(l)))
     throw new Error(`evaluateLabels: labels must be distinct integers, got [${labels.join(', ')}]`);
   const L = labels.length;
-  const needSurface = bound.some((b) => b.surface);
-  const scan = confusion(truth, pred, shape, makeCoder(labels), L, needSurface);
+  const needBoxes = options.boxes === true || bound.some((b) => b.surface);
+  const scan = confusion(truth, pred, shape, makeCoder(labels), L, needBoxes);
   const N = truth.length;
   const counts = {
     tp: scan.tp.slice(1),
@@ -417,6 +427,9 @@ export function evaluateLabels(
   for (const b of bound) values[b.key] = new Float64Array(L);
   const r = shape.length;
   const directions = bound.some((b) => b.surface?.directions === 'both') ? 'both' : 'predToGt';
+  // Box-sized buffers shared by every label: the masks here, the edges and the transform in `scratch`.
+  const scratch = new SurfaceScratch();
+  let masks = new Uint8Array(0);
   for (let k = 0; k < L; k++) {
     const c = { tp: f(counts.tp[k]), fp: f(counts.fp[k]), fn: f(counts.fn[k]), tn: f(counts.tn[k]) };
     const gEmpty = counts.tp[k] + counts.fn[k] === 0;
@@ -426,13 +439,23 @@ export function evaluateLabels(
       if (d) return d;
       const lo = Array.from(scan.lo.subarray((k + 1) * r, (k + 2) * r));
       const cshape = lo.map((l, a) => scan.hi[(k + 1) * r + a] - l + 1);
-      const [g, p] = cropLabel(truth, pred, shape, labels[k], lo, cshape);
-      d = surfaceDistances(g, p, cshape, { spacing, directions });
+      const size = cshape.reduce((a, b) => a * b, 1);
+      if (masks.length < 2 * size) masks = new Uint8Array(2 * size);
+      const g = masks.subarray(0, size);
+      const p = masks.subarray(size, 2 * size);
+      cropLabel(truth, pred, shape, labels[k], lo, cshape, g, p);
+      d = boxSurfaceDistances(g, p, cshape, spacing, directions, scratch);
       return d;
     };
     for (const b of bound) {
       values[b.key][k] = b.overlap ? b.overlap(c) : f(b.surface!.value(gEmpty, pEmpty, distances));
     }
   }
-  return { labels, values, counts };
+  if (!needBoxes) return { labels, values, counts };
+  const boxes = labels.map((_, k): BoundingBox | null => {
+    const lo = Array.from(scan.lo.subarray((k + 1) * r, (k + 2) * r));
+    const hi = Array.from(scan.hi.subarray((k + 1) * r, (k + 2) * r));
+    return hi[0] < lo[0] ? null : { lo, hi };
+  });
+  return { labels, values, counts, boxes };
 }

@@ -3,7 +3,7 @@
  * edges = m ∧ ¬erode(m) with the cross structuring element and the outside of the image as background; distances
  * from edge-element centre to edge-element centre, spacing-aware. No TensorFlow.js.
  */
-import { checkShapeAndSpacing, edt } from './edt.ts';
+import { checkShapeAndSpacing, edtAt } from './edt.ts';
 
 /** Inclusive per-axis bounds of the non-zero elements of a mask. */
 export interface BoundingBox {
@@ -49,8 +49,12 @@ function advance(coord: Int32Array, shape: readonly number[]): void {
  */
 export function surfaceEdges(mask: ArrayLike<number>, shape: readonly number[]): Uint8Array {
   checkShapeAndSpacing('surfaceEdges', mask.length, shape, undefined);
+  return edgesInto(mask, shape, new Uint8Array(mask.length));
+}
+
+/** {@link surfaceEdges} written into `out` (same length as `mask`; every element is overwritten). */
+function edgesInto(mask: ArrayLike<number>, shape: readonly number[], out: Uint8Array): Uint8Array {
   const total = mask.length;
-  const out = new Uint8Array(total);
   const r = shape.length;
   if (total === 0) return out;
   if (r === 0) {
@@ -65,13 +69,16 @@ export function surfaceEdges(mask: ArrayLike<number>, shape: readonly number[]):
     for (let a = 0; a < r - 1; a++) if (coord[a] === 0 || coord[a] === shape[a] - 1) border = true;
     for (let j = 0; j < n; j++) {
       const i = base + j;
-      if (mask[i] === 0) continue;
+      if (mask[i] === 0) {
+        out[i] = 0;
+        continue;
+      }
       let edge = border || j === 0 || j === n - 1 || mask[i - 1] === 0 || mask[i + 1] === 0;
       for (let a = 0; !edge && a < r - 1; a++) {
         const s = strides[a];
         edge = mask[i - s] === 0 || mask[i + s] === 0;
       }
-      if (edge) out[i] = 1;
+      out[i] = edge ? 1 : 0;
     }
     advance(coord, shape);
   }
@@ -166,23 +173,65 @@ export interface SurfaceDistances {
   readonly gtToPred: Float64Array;
 }
 
+/**
+ * Buffers of {@link boxSurfaceDistances}, grown on demand, so that one caller evaluating many boxes (the labels of
+ * an atlas) allocates the box-sized arrays once instead of per box. One per thread of work.
+ * @internal
+ */
+export class SurfaceScratch {
+  private bytes = new Uint8Array(0);
+  /** Float64 squared distances of the transform. */
+  squared = new Float64Array(0);
+
+  /** The three byte planes (edges of gt, edges of pred, inverted target) for a box of `size` elements. */
+  planes(size: number): [Uint8Array, Uint8Array, Uint8Array] {
+    if (this.bytes.length < 3 * size) this.bytes = new Uint8Array(3 * size);
+    if (this.squared.length < size) this.squared = new Float64Array(size);
+    const b = this.bytes;
+    return [b.subarray(0, size), b.subarray(size, 2 * size), b.subarray(2 * size, 3 * size)];
+  }
+}
+
 /** Distances from each edge of `from` to the nearest edge of `to`, both edge maps over the same (cropped) box. */
 function directed(
   from: Uint8Array,
   to: Uint8Array,
   shape: readonly number[],
   spacing: readonly number[],
+  notTo: Uint8Array,
+  squared: Float64Array,
 ): Float64Array {
   let count = 0;
   for (let i = 0; i < from.length; i++) count += from[i];
   const out = new Float64Array(count);
   if (count === 0) return out;
-  const notTo = new Uint8Array(to.length);
   for (let i = 0; i < to.length; i++) notTo[i] = to[i] ^ 1;
-  const d = edt(notTo, shape, { spacing, float64: true });
-  let k = 0;
-  for (let i = 0; i < from.length; i++) if (from[i] === 1) out[k++] = d[i];
+  edtAt(notTo, shape, spacing, from, squared, out);
   return out;
+}
+
+/**
+ * {@link surfaceDistances} of two 0/1 masks already cropped to a box that holds every foreground element of both
+ * (so the box border is background, as the image border is): the edges of each mask once, one transform per
+ * direction, in `scratch`'s buffers.
+ * @internal for evaluate-labels.ts
+ */
+export function boxSurfaceDistances(
+  gt: Uint8Array,
+  pred: Uint8Array,
+  shape: readonly number[],
+  spacing: readonly number[],
+  directions: 'both' | 'predToGt' | 'gtToPred',
+  scratch: SurfaceScratch,
+): SurfaceDistances {
+  const [eg, ep, inverse] = scratch.planes(gt.length);
+  edgesInto(gt, shape, eg);
+  edgesInto(pred, shape, ep);
+  const none = new Float64Array(0);
+  return {
+    predToGt: directions === 'gtToPred' ? none : directed(ep, eg, shape, spacing, inverse, scratch.squared),
+    gtToPred: directions === 'predToGt' ? none : directed(eg, ep, shape, spacing, inverse, scratch.squared),
+  };
 }
 
 /**
@@ -228,12 +277,15 @@ export function surfaceDistances(
   const box = boundingBox([gt, pred], shape);
   if (box === null) return { predToGt: new Float64Array(0), gtToPred: new Float64Array(0) };
   const cshape = box.lo.map((l, a) => box.hi[a] - l + 1);
-  const eg = surfaceEdges(cropMask(gt, shape, box), cshape);
-  const ep = surfaceEdges(cropMask(pred, shape, box), cshape);
-  return {
-    predToGt: directions === 'gtToPred' ? new Float64Array(0) : directed(ep, eg, cshape, spacing),
-    gtToPred: directions === 'predToGt' ? new Float64Array(0) : directed(eg, ep, cshape, spacing),
-  };
+  const g = cropMask(gt, shape, box);
+  return boxSurfaceDistances(
+    g,
+    cropMask(pred, shape, box),
+    cshape,
+    spacing,
+    directions,
+    new SurfaceScratch(),
+  );
 }
 
 /**

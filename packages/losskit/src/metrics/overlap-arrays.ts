@@ -4,6 +4,7 @@
  * the hard (thresholded) versions of the tensor metrics in `overlap.ts`, with the same smoothing defaults (1e-5 on
  * both sides, so two empty masks score 1); pass `smoothNr: 0, smoothDr: 0` for the bare ratios (NaN for 0/0).
  */
+import { evaluateLabels, LabelMapError } from '../distance/evaluate-labels.ts';
 
 /** The four counts of a binary comparison. */
 export interface OverlapCounts {
@@ -63,14 +64,23 @@ function ratio(num: number, den: number, o: ArrayOverlapOptions): number {
 const counts = (a: ArrayLike<number>, b: ArrayLike<number>, o: ArrayOverlapOptions) =>
   overlapCounts(a, b, o.label ?? null);
 
+/** A score from the four counts: each mask function below counts, then applies its score. */
+type CountScore = (c: OverlapCounts, o: ArrayTverskyOptions) => number;
+
+const dice: CountScore = (c, o) => ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn, o);
+const iou: CountScore = (c, o) => ratio(c.tp, c.tp + c.fp + c.fn, o);
+const tversky: CountScore = (c, o) => ratio(c.tp, c.tp + (o.alpha ?? 0.3) * c.fp + (o.beta ?? 0.7) * c.fn, o);
+const sensitivity: CountScore = (c, o) => ratio(c.tp, c.tp + c.fn, o);
+const specificity: CountScore = (c, o) => ratio(c.tn, c.tn + c.fp, o);
+const precision: CountScore = (c, o) => ratio(c.tp, c.tp + c.fp, o);
+
 /** Dice coefficient `(2TP + s_nr)/(2TP + FP + FN + s_dr)`. */
 export function diceOfMasks(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   options: ArrayOverlapOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn, options);
+  return dice(counts(yTrue, yPred, options), options);
 }
 
 /** Intersection over union `(TP + s_nr)/(TP + FP + FN + s_dr)`. */
@@ -79,8 +89,7 @@ export function iouOfMasks(
   yPred: ArrayLike<number>,
   options: ArrayOverlapOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(c.tp, c.tp + c.fp + c.fn, options);
+  return iou(counts(yTrue, yPred, options), options);
 }
 
 /** Tversky index `(TP + s_nr)/(TP + α·FP + β·FN + s_dr)`, α on FP (0.3), β on FN (0.7). */
@@ -89,8 +98,7 @@ export function tverskyOfMasks(
   yPred: ArrayLike<number>,
   options: ArrayTverskyOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(c.tp, c.tp + (options.alpha ?? 0.3) * c.fp + (options.beta ?? 0.7) * c.fn, options);
+  return tversky(counts(yTrue, yPred, options), options);
 }
 
 /** Sensitivity (recall) `(TP + s_nr)/(TP + FN + s_dr)`. */
@@ -99,8 +107,7 @@ export function sensitivityOfMasks(
   yPred: ArrayLike<number>,
   options: ArrayOverlapOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(c.tp, c.tp + c.fn, options);
+  return sensitivity(counts(yTrue, yPred, options), options);
 }
 
 /** Specificity `(TN + s_nr)/(TN + FP + s_dr)`. */
@@ -109,8 +116,7 @@ export function specificityOfMasks(
   yPred: ArrayLike<number>,
   options: ArrayOverlapOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(c.tn, c.tn + c.fp, options);
+  return specificity(counts(yTrue, yPred, options), options);
 }
 
 /** Precision `(TP + s_nr)/(TP + FP + s_dr)`. */
@@ -119,32 +125,64 @@ export function precisionOfMasks(
   yPred: ArrayLike<number>,
   options: ArrayOverlapOptions = {},
 ): number {
-  const c = counts(yTrue, yPred, options);
-  return ratio(c.tp, c.tp + c.fp, options);
+  return precision(counts(yTrue, yPred, options), options);
 }
+
+/** A mask metric of this module (or the caller's own function of the same form). */
+type MaskMetric = (
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options?: ArrayTverskyOptions,
+) => number;
+
+/** The count scores of this module's mask metrics, so that {@link overlapPerLabel} counts every label at once. */
+const SCORES = new Map<MaskMetric, CountScore>([
+  [diceOfMasks, dice],
+  [iouOfMasks, iou],
+  [tverskyOfMasks, tversky],
+  [sensitivityOfMasks, sensitivity],
+  [specificityOfMasks, specificity],
+  [precisionOfMasks, precision],
+]);
 
 /**
  * One score per label of two integer label maps: `labels` defaults to every non-zero value present in either.
- * `metric` is one of the functions above.
+ * `metric` is one of the functions above: every label's TP/FP/FN/TN then come from one pass over the elements
+ * (`evaluateLabels`' per-label confusion count), not one pass per label. Any other function of the same form
+ * is called once per label.
  *
+ * @throws LabelMapError when a map holds NaN, ±Infinity or a non-integer value; Error when the lengths differ
+ *   or `labels` are not distinct integers.
  * @example
  * overlapPerLabel(diceOfMasks, [0, 1, 2, 2], [0, 1, 1, 2]); // { 1: 0.666…, 2: 0.666… }
  */
 export function overlapPerLabel(
-  metric: (yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options?: ArrayOverlapOptions) => number,
+  metric: MaskMetric,
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   labels?: readonly number[],
-  options: Omit<ArrayOverlapOptions, 'label'> = {},
+  options: Omit<ArrayTverskyOptions, 'label'> = {},
 ): Record<number, number> {
-  let list = labels;
-  if (!list) {
-    const seen = new Set<number>();
-    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] !== 0) seen.add(yTrue[i]);
-    for (let i = 0; i < yPred.length; i++) if (yPred[i] !== 0) seen.add(yPred[i]);
-    list = [...seen].sort((a, b) => a - b);
+  if (yTrue.length !== yPred.length) {
+    throw new Error(`overlapPerLabel: yTrue has ${yTrue.length} elements but yPred has ${yPred.length}`);
   }
+  let r: ReturnType<typeof evaluateLabels>;
+  try {
+    r = evaluateLabels(yTrue, yPred, [yTrue.length], { metrics: [], labels: labels ?? null });
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    const message = e.message.replace(/^evaluateLabels:/, 'overlapPerLabel:');
+    throw e instanceof LabelMapError
+      ? new LabelMapError(message, e.input, e.index, e.value)
+      : new Error(message);
+  }
+  const score = SCORES.get(metric);
   const out: Record<number, number> = {};
-  for (const label of list) out[label] = metric(yTrue, yPred, { ...options, label });
+  const { tp, fp, fn, tn } = r.counts;
+  r.labels.forEach((label, k) => {
+    out[label] = score
+      ? score({ tp: tp[k], fp: fp[k], fn: fn[k], tn: tn[k] }, options)
+      : metric(yTrue, yPred, { ...options, label });
+  });
   return out;
 }
