@@ -1,5 +1,9 @@
 // Keras-family kernels of the fused losses (see kernels.ts for the conventions).
-import { BLOCK, sp, vexp, vlog, live, acc, total, at, smooth, softplusSigmoid, sigmoidFrom } from './math';
+import { BLOCK, sp, vexp, vlog, live, acc, total, at, smooth, softplusSigmoid, sigmoidFrom, poison } from './math';
+
+// Non-finite inputs: every kernel's per-element value is NaN or ±Infinity where an input element is. MSE, MAE and
+// Huber get it from e = p − t (non-finite when either is) and their values of e; the others add `poison` of each
+// input, since clipping and the exp's saturation would turn a NaN or an infinite logit into a finite value.
 
 // ---- Keras element-wise kernels ---------------------------------------------------------------------------------
 @inline function mseAt(T: usize, P: usize, G: usize, i: i32, c2: v128): v128 {
@@ -73,7 +77,7 @@ export function huber(T: usize, P: usize, G: usize, n: i32, c: f32, delta: f32):
   const e = vexp(f32x4.neg(f32x4.abs(x)));
   const l = f32x4.add(f32x4.sub(f32x4.pmax(x, sp(0)), f32x4.mul(x, y)), softplusSigmoid(x, e, at(G, i)));
   v128.store(at(G, i), f32x4.mul(sp(c), f32x4.sub(v128.load(at(G, i)), y)));
-  return l;
+  return poison(poison(l, x), y);
 }
 
 export function bceLogits(T: usize, P: usize, G: usize, n: i32, c: f32, ls: f32): f64 {
@@ -114,9 +118,10 @@ export function bceLogits(T: usize, P: usize, G: usize, n: i32, c: f32, ls: f32)
 
 @inline function bceProbsAt(T: usize, P: usize, G: usize, i: i32, c: f32, lo: f32, hi: f32, ls: f32): v128 {
   const y = smooth(v128.load(at(T, i)), ls);
-  const l = clippedBce(v128.load(at(P, i)), y, lo, hi, at(G, i));
+  const p = v128.load(at(P, i));
+  const l = clippedBce(p, y, lo, hi, at(G, i));
   v128.store(at(G, i), f32x4.mul(sp(c), v128.load(at(G, i))));
-  return l;
+  return poison(poison(l, p), y);
 }
 
 export function bceProbs(T: usize, P: usize, G: usize, n: i32, c: f32, lo: f32, hi: f32, ls: f32): f64 {
@@ -187,7 +192,7 @@ export function bceProbs(T: usize, P: usize, G: usize, n: i32, c: f32, lo: f32, 
   const dfdp = f32x4.mul(df, f32x4.sub(sp(1.0), f32x4.mul(sp(2.0), y)));
   const g = f32x4.mul(f32x4.add(f32x4.mul(dfdp, bce), f32x4.mul(f, dbce)), dp);
   v128.store(at(G, i), f32x4.mul(sp(c), f32x4.mul(w, g)));
-  return l;
+  return poison(poison(l, x), y);
 }
 
 export function focal(T: usize, P: usize, G: usize, n: i32, c: f32, gamma: f32, alpha: f32, fromLogits: bool, lo: f32, hi: f32, ls: f32): f64 {
@@ -253,13 +258,22 @@ export function focal(T: usize, P: usize, G: usize, n: i32, c: f32, gamma: f32, 
   return ls == 0 ? y : f32x4.add(f32x4.mul(y, sp(1 - ls)), sp(cls));
 }
 
-/** Lane-wise Σy·(lse − x) over the row at `base`. */
+/** Lane-wise Σy·(lse − x) over the row at `base`, poisoned by non-finite x and y. */
 @inline function rowDot(T: usize, P: usize, base: i32, C: i32, lse: v128, ls: f32, cls: f32): v128 {
   let dot = sp(0);
   for (let k = 0; k < C; k += 4) {
-    dot = f32x4.add(dot, f32x4.mul(targets(T, base + k, ls, cls), f32x4.sub(lse, v128.load(at(P, base + k)))));
+    const x = v128.load(at(P, base + k));
+    const y = targets(T, base + k, ls, cls);
+    dot = poison(poison(f32x4.add(dot, f32x4.mul(y, f32x4.sub(lse, x))), x), y);
   }
   return dot;
+}
+
+/** Lane-wise Σ(x − x) over the row at `base`: NaN where the row holds a NaN or ±Infinity, else 0. */
+@inline function rowCheck(P: usize, base: i32, C: i32): v128 {
+  let s = sp(0);
+  for (let k = 0; k < C; k += 4) s = poison(s, v128.load(at(P, base + k)));
+  return s;
 }
 
 /** Lane-wise Σy over the row at `base`. */
@@ -329,6 +343,7 @@ export function cceLogits(T: usize, P: usize, G: usize, rows: i32, C: i32, c: f3
       xl = f32x4.replace_lane(xl, 2, load<f32>(at(P, l2)));
       xl = f32x4.replace_lane(xl, 3, load<f32>(at(P, l3)));
       a = acc(a, f32x4.sub(lse, xl));
+      a = acc(a, hsum4(rowCheck(P, b0, C), rowCheck(P, b1, C), rowCheck(P, b2, C), rowCheck(P, b3, C)));
       const cz = f32x4.div(sp(c), z);
       rowGradSparse(G, b0, C, l0, lane0(cz), c);
       rowGradSparse(G, b1, C, l1, lane1(cz), c);
@@ -360,7 +375,7 @@ export function cceLogits(T: usize, P: usize, G: usize, rows: i32, C: i32, c: f3
     const lse = f32x4.extract_lane(m, 0) + f32x4.extract_lane(vlog(sp(z)), 0);
     if (sparse) {
       const label = base + <i32>load<f32>(at(T, r));
-      s += <f64>(lse - load<f32>(at(P, label)));
+      s += <f64>(lse - load<f32>(at(P, label))) + <f64>hsum(rowCheck(P, base, C));
       rowGradSparse(G, base, C, label, sp(c / z), c);
     } else {
       s += <f64>hsum(rowDot(T, P, base, C, sp(lse), ls, cls));

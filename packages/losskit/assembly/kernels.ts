@@ -18,6 +18,7 @@ import { at, vexp, vlog, vlog1p } from './math';
 export { CHUNK } from './math';
 export * from './keras';
 export * from './region';
+export * from './region-multi';
 
 // ---- accuracy probes (tests): G = f(P) over n elements --------------------------------------------------------
 export function probe(P: usize, G: usize, n: i32, which: i32): void {

@@ -13,7 +13,8 @@ export const BLOCK: i32 = 16;
 
 @inline export function vexp(x: v128): v128 {
   const lo = f32x4.splat(-87.33654);
-  // pmin/pmax are single instructions on x86 (min/max carry NaN semantics); inputs here are never NaN.
+  // pmin/pmax are single instructions on x86 (min/max carry NaN semantics). A NaN lane comes out as a finite,
+  // meaningless number (0): kernels mark non-finite inputs in their sums with `poison`, not through exp.
   const c = f32x4.pmin(f32x4.pmax(x, lo), sp(88.0));
   // Round to nearest by adding 1.5·2^23: the sum's low mantissa bits hold n as an integer, n itself is sum − 1.5·2^23.
   const big = f32x4.add(f32x4.mul(c, sp(1.44269504088896341)), sp(12582912.0));
@@ -60,6 +61,15 @@ export const BLOCK: i32 = 16;
   const u = f32x4.add(sp(1.0), e);
   const corr = f32x4.div(f32x4.sub(f32x4.sub(u, sp(1.0)), e), u);
   return f32x4.sub(vlog(u), corr);
+}
+
+/**
+ * v + (x − x): NaN in the lanes where x is NaN or ±Infinity, v elsewhere. Added to a kernel's per-element values
+ * for each input it reads (one sub and one add per vector), it makes the sum non-finite exactly when an input
+ * element is, whatever clipping or exp's saturation made of that element; the caller then takes the composed path.
+ */
+@inline export function poison(v: v128, x: v128): v128 {
+  return f32x4.add(v, f32x4.sub(x, x));
 }
 
 /** Lanes i, i+1, i+2, i+3 that are < n. */

@@ -4,6 +4,11 @@ import { BLOCK, sp, vexp, vlog, live, acc, total, at, softplusSigmoid, sigmoidFr
 // ---- region losses (one group per contiguous range) ---------------------------------------------------------------
 /** Combo's cross-entropy sum of one group (float64 pair), accumulated by `pass1At`. */
 let aCe = f64x2.splat(0);
+/**
+ * Σ(x − x) of one group: NaN exactly when a logit is NaN or ±Infinity. The sums alone would not show it: the exp
+ * saturates (σ(NaN) = 1 here) and a dropped lane is masked out.
+ */
+let aGuard = f32x4.splat(0);
 
 /**
  * One vector of pass 1: stores p (σ(x) with `sigmoid`, else x) in G for pass 2, adds Combo's cross-entropy of the
@@ -22,6 +27,7 @@ let aCe = f64x2.splat(0);
   hi: f32,
 ): v128 {
   const x = v128.load(at(P, i));
+  aGuard = f32x4.add(aGuard, v128.and(f32x4.sub(x, x), mask));
   let p = x;
   if (sigmoid && !combo) {
     // σ(x) = 1/(1 + e^−x): e^−x saturates at e^88 for x ≪ 0, giving p ≈ 6e-39, and underflows to 0 for x ≫ 0.
@@ -57,7 +63,8 @@ let aCe = f64x2.splat(0);
 
 /**
  * Pass 1 over n elements of one group: adds Σp·g, Σp^k, Σg^k, Σg and Combo's cross-entropy sum to the six float64
- * at `sums` (TP, SP, SG, present, CE). p = σ(x) with `sigmoid`; k = 2 with `squared`. Stores p in G, for pass 2.
+ * at `sums` (TP, SP, SG, present, CE, then the guard Σ(x − x)). p = σ(x) with `sigmoid`; k = 2 with `squared`.
+ * Stores p in G, for pass 2.
  * Full blocks run unmasked, their four vectors summed in float32 before each float64 accumulation; only the vectors
  * after the last full block are masked.
  */
@@ -75,6 +82,7 @@ export function regionPass1(
   hi: f32,
 ): void {
   aCe = f64x2.splat(0);
+  aGuard = f32x4.splat(0);
   let aTp = f64x2.splat(0);
   let aSp = f64x2.splat(0);
   let aSg = f64x2.splat(0);
@@ -117,6 +125,7 @@ export function regionPass1(
   // Without squaring, Σg is Σg^k (aPr then holds only the masked vectors).
   store<f64>(o + 24, load<f64>(o + 24) + total(squared ? aPr : aSg));
   store<f64>(o + 32, load<f64>(o + 32) + total(aCe));
+  store<f64>(o + 40, load<f64>(o + 40) + total(acc(f64x2.splat(0), aGuard)));
 }
 
 /**

@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 // Fused value-and-gradient kernels against the composed tfjs losses, and the published PyTorch figures of
 // ../shared/bench/README.md (same inputs, same protocol).
-// Usage (after `npm run build`): node bench/fused.mjs [--quick] [--write bench/RESULTS.md]
+// Usage (after `npm run build`): node bench/fused.mjs [--quick] [--sizes 16,20,23] [--only bce,cce,dice]
+//   [--write bench/RESULTS.md]   (--sizes: log2 of the sizes; --only: the loss names of the table below)
 // Run with GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736, as the baselines were.
 // One call = tf.valueAndGrad w.r.t. yPred, then reading the value. Contenders run round-robin in one process:
 // composed on `cpu`, composed on `wasm`, fused on `wasm`, fused on `cpu`; each sample batches calls to last ≥ 3 ms;
 // one warm-up call each (it also measures the tf.memory high-water through tf.profile), then ≥ 5 samples — except
 // composed `cpu` at 2^23 (several seconds a call), which gets 3 samples and no separate warm-up.
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { median, u, writeSection } from './common.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -27,21 +28,18 @@ const { setWasmKernels } = await import(pathToFileURL(resolve(here, '../dist/fus
 // Internal meter of the backend's buffers (each counted once, tf.memory counts clones twice and misses raw blocks).
 const { meterBuffers } = await import('./buffer-meter.mjs');
 
-const SIZES = QUICK ? [2 ** 16] : [2 ** 16, 2 ** 20, 2 ** 23];
+/** The value of flag `name` split at commas, or null when it is absent. */
+function listFlag(name) {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1].split(',').map((s) => s.trim()) : null;
+}
+const SIZES =
+  listFlag('--sizes')?.map((e) => 2 ** Number(e)) ?? (QUICK ? [2 ** 16] : [2 ** 16, 2 ** 20, 2 ** 23]);
+const ONLY = listFlag('--only');
 const MIN_SAMPLES = 5;
 const MIN_SAMPLE_MS = 3;
 
 // ---- deterministic inputs (shared/bench/README.md) ---------------------------------------------------------
-function lowbias32(x) {
-  x >>>= 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-const u = (s, i) => (lowbias32(4 * i + s) >>> 8) / 2 ** 24;
 function inputs(n) {
   const logits = new Float32Array(n);
   const probs = new Float32Array(n);
@@ -105,17 +103,12 @@ await tf.ready();
 await tf.setBackend('cpu');
 await tf.ready();
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 const results = [];
 for (const n of SIZES) {
   const data = inputs(n);
   const log2 = Math.log2(n);
   for (const [name, loss, options, tKey, pKey, layout] of LOSSES) {
+    if (ONLY && !ONLY.includes(name)) continue;
     const shape = layout(n);
     const bound = loss.bind(options);
     // Inputs live on each backend (a tensor used on another backend would be moved on every switch).
@@ -138,8 +131,8 @@ for (const n of SIZES) {
       lib.setFusedKernels(s.c.fused);
       setWasmKernels(!s.c.js);
     };
-    // Warm-up, which also measures the tf.memory high-water of one call and sizes the batches. A fused call makes
-    // its gradient in the gradient function, not in a kernel, so the profiler's snapshots miss it: what a call
+    // Warm-up, which also measures the tf.memory high-water of one call and sizes the batches. The profiler's
+    // snapshots are taken between kernels, and a fused call's gradient buffer outlives its kernels: what a call
     // leaves alive (value and gradient) is measured as well.
     for (const s of state) {
       enter(s);
@@ -284,5 +277,6 @@ if (OUT) {
     ...summary,
     '',
   ].join('\n');
-  writeFileSync(OUT, text);
+  // Only the generated head: the hand-written reading below it and the other benchmarks' sections stay.
+  writeSection(OUT, '# Fused loss kernels: benchmark results', text);
 }

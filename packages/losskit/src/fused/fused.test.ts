@@ -15,7 +15,7 @@ import { BACKENDS, useBackend } from '../../test/helpers/backends.ts';
 import { tf, type Tensor } from '../tf.ts';
 import { fusedCallCount, fusedKernelsEnabled, setFusedKernels } from '../core/fused-switch.ts';
 import { meterBuffers } from '../../bench/buffer-meter.mjs';
-import { floatSource } from './fused-loss.ts';
+import { defineFusedKernel } from './registry.ts';
 import { heapHolding, setWasmKernels, wasmKernels } from './wasm.ts';
 
 type Opts = Record<string, unknown>;
@@ -341,7 +341,6 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
         weight: () => tf.tensor2d([1, 2, 3], [1, 3]),
         shape: [4, 3, 3],
       },
-      { ...CASES[18], name: 'dice softmax', options: { activation: 'softmax' } },
       { ...CASES[16], name: 'dice ignoreIndex', options: { ignoreIndex: 5 } },
       { ...CASES[16], name: 'dice reduction none', options: { reduction: 'none' } },
     ];
@@ -389,6 +388,9 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
   });
 
   it('allocates no more buffer memory than the gradient (plus a few scalars)', () => {
+    // Under a tape the engine keeps a clone of the gradient for the backward pass: on cpu it shares the buffer,
+    // on wasm (whose Identity kernel copies) it is a second buffer until the op has freed the first.
+    const copies = backend === 'wasm' ? 2 : 1;
     for (const c of [CASES[8], CASES[11], CASES[13], CASES[20], CASES[25]]) {
       const shape = c.shape.length === 4 ? [2, 64, 64, c.shape[3]] : [4096, c.shape[c.shape.length - 1]];
       const size = shape.reduce((a, d) => a * d, 1);
@@ -400,7 +402,7 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
       const start = tf.memory().numBytes;
       // Physical buffers, counted once each from allocation to release, over the whole forward and backward pass.
       const m = meterBuffers(() => tf.valueAndGrad((x: Tensor) => bound(yt, x) as tf.Scalar)(yp));
-      expect(m.peak, c.name).toBeLessThanOrEqual(4 * size + 256);
+      expect(m.peak, c.name).toBeLessThanOrEqual(copies * 4 * size + 256);
       expect(m.held, c.name).toBeGreaterThanOrEqual(4 * size);
       // After the call tf.memory agrees: the value and the gradient, nothing else.
       expect(tf.memory().numBytes - start, c.name).toBe(m.held);
@@ -443,6 +445,110 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
     tf.dispose([x, y]);
   });
 
+  it('a NaN or ±Infinity in yPred or yTrue gives the composed result at 63, 64, 65 and 65 536 elements', () => {
+    // Every Keras-family fused loss; rows of 1 (element-wise kernels) or of C classes. The composed path (fused
+    // switched off) is the reference; the fused path must decline (value not finite), not return its own number.
+    const keras: [
+      string,
+      Loss<never>,
+      Opts,
+      number,
+      (r: () => number, n: number) => { t: number[]; p: number[] },
+    ][] = [
+      ['mse', meanSquaredError, {}, 1, regression],
+      ['mae', meanAbsoluteError, {}, 1, regression],
+      ['huber', huber, { delta: 0.5 }, 1, regression],
+      ['bce probabilities', binaryCrossentropy, {}, 1, (r, n) => ({ t: binary(r, n), p: probs(r, n) })],
+      [
+        'bce logits',
+        binaryCrossentropy,
+        { fromLogits: true },
+        1,
+        (r, n) => ({ t: binary(r, n), p: logits(r, n) }),
+      ],
+      [
+        'focal probabilities',
+        binaryFocalCrossentropy,
+        {},
+        1,
+        (r, n) => ({ t: binary(r, n), p: probs(r, n) }),
+      ],
+      [
+        'focal logits, gamma 0.5, balancing',
+        binaryFocalCrossentropy,
+        { fromLogits: true, gamma: 0.5, applyClassBalancing: true },
+        1,
+        (r, n) => ({ t: binary(r, n), p: logits(r, n) }),
+      ],
+      [
+        'cce logits',
+        categoricalCrossentropy,
+        { fromLogits: true },
+        4,
+        (r, n) => ({ t: oneHot(r, n / 4, 4), p: logits(r, n) }),
+      ],
+      [
+        'cce logits, 3 classes, label smoothing',
+        categoricalCrossentropy,
+        { fromLogits: true, labelSmoothing: 0.1 },
+        3,
+        (r, n) => ({ t: oneHot(r, n / 3, 3), p: logits(r, n) }),
+      ],
+      [
+        'scce logits',
+        sparseCategoricalCrossentropy,
+        { fromLogits: true },
+        4,
+        (r, n) => ({ t: uniform(r, n / 4, 0, 4).map(Math.floor), p: logits(r, n) }),
+      ],
+    ];
+    const evaluate = (loss: Loss<never>, o: Opts, t: Tensor, p: Tensor, fused: boolean) => {
+      setFusedKernels(fused);
+      const before = fusedCallCount();
+      try {
+        const { value, grad } = tf.valueAndGrad((x: Tensor) => loss.bind(o as never)(t, x) as tf.Scalar)(p);
+        const out = { value: value.dataSync()[0], grad: grad.dataSync(), took: fusedCallCount() > before };
+        tf.dispose([value, grad]);
+        return out;
+      } finally {
+        setFusedKernels(true);
+      }
+    };
+    for (const [name, loss, o, D, make] of keras) {
+      const sparse = loss === sparseCategoricalCrossentropy;
+      for (const target of [63, 64, 65, 65_536]) {
+        const rows = Math.max(1, Math.round(target / D));
+        const n = rows * D;
+        const { t, p } = make(mulberry32(target), n);
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const where of sparse ? ['yPred'] : ['yPred', 'yTrue']) {
+            // The last element (the kernels' partial block) and one inside the whole blocks (only the latter at
+            // 65 536, where the composed reference is slow).
+            for (const at of n > 1000 ? [Math.floor(n / 2)] : [n - 1, Math.floor(n / 2)]) {
+              const tt = [...t];
+              const pp = [...p];
+              (where === 'yPred' ? pp : tt)[at] = bad;
+              const yt = tf.tensor(tt, sparse ? [rows] : [rows, D]);
+              const yp = tf.tensor(pp, [rows, D]);
+              const label = `${name} n=${n} ${where}[${at}] = ${bad}`;
+              const f = evaluate(loss, o, yt, yp, true);
+              const ref = evaluate(loss, o, yt, yp, false);
+              expect(f.took, `${label}: the fused path declines`).toBe(false);
+              expectAllClose(f.value, ref.value, { rtol: 0, atol: 0 });
+              expectAllClose(f.grad, ref.grad, { rtol: 0, atol: 0 });
+              tf.dispose([yt, yp]);
+            }
+          }
+        }
+        // The same inputs without the non-finite element take the fused path.
+        const yt = tf.tensor(t, sparse ? [rows] : [rows, D]);
+        const yp = tf.tensor(p, [rows, D]);
+        expect(evaluate(loss, o, yt, yp, true).took, `${name} n=${n} finite`).toBe(true);
+        tf.dispose([yt, yp]);
+      }
+    }
+  });
+
   it('exports a switch that reports its state', () => {
     setFusedKernels(false);
     expect(fusedKernelsEnabled()).toBe(false);
@@ -454,13 +560,23 @@ describe.each(BACKENDS)('fused kernels on %s', (backend) => {
 describe('fused kernels on the wasm backend’s memory', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it('reads and writes tensors of the wasm backend in place', () => {
+  it('runs the SIMD kernels in place on the wasm backend’s memory: inputs and gradient are views of it', () => {
+    const seen: boolean[] = [];
+    const probe = defineFusedKernel<{ k: number }>('LosskitTestInPlace', (x, t, a, g) => {
+      seen.push(heapHolding(x, t, g) !== null);
+      g.set(x);
+      return a.k;
+    });
     const yp = tf.tensor(uniform(mulberry32(2), 1000, -2, 2), [1000, 1]);
-    const view = floatSource(yp)();
-    expect(view.length).toBe(1000);
-    expect(heapHolding(view), 'a view of the backend memory the kernels run on').not.toBeNull();
-    expect(Array.from(view.subarray(0, 3))).toEqual(Array.from(yp.dataSync().subarray(0, 3)));
-    tf.dispose(yp);
+    const yt = tf.tensor(binary(mulberry32(3), 1000), [1000, 1]);
+    const before = tf.memory().numTensors;
+    const { value, grad } = tf.valueAndGrad((x: Tensor) => probe(x, yt, { k: 3 })!)(yp);
+    expect(seen).toEqual([true]);
+    expect(value.dataSync()[0]).toBe(3);
+    expect(Array.from(grad.dataSync())).toEqual(Array.from(yp.dataSync()));
+    tf.dispose([value, grad]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([yp, yt]);
   });
 
   it('frees the gradient of a forward pass under a tape that is never differentiated (a metric, say)', () => {
@@ -474,7 +590,7 @@ describe('fused kernels on the wasm backend’s memory', () => {
         tf.dispose(binaryCrossentropy(yt, x, { fromLogits: true }));
         return meanSquaredError(yt, x) as tf.Scalar;
       })(yp);
-      // The next fused call sees that the first one's tape has ended.
+      // The engine frees the bce gradient it saved when the tape ends; a forward-only call keeps none.
       const later = meanSquaredError(yt, yp);
       return [r.value, r.grad, later];
     });

@@ -6,11 +6,19 @@
  * the reduction into `c`. Each kernel reproduces its composed twin's conventions, including the subgradients tfjs
  * picks at kinks and clipping bounds (`clipByValue` passes gradient on the closed interval) and float32 rounding
  * of probabilities where the composed version saturates (`sigmoid` of a large logit is exactly 1 in float32).
+ *
+ * Non-finite inputs: every kernel adds `x − x` of each element it reads (NaN exactly for NaN and ±Infinity, 0
+ * otherwise) to its sum, so that any NaN or ±Infinity in yPred or yTrue makes the value NaN, whatever the clipping
+ * or the exp's saturation would have made of it. The fused op then returns null and the composed path, the
+ * reference for NaN and Infinity, runs instead (registry.ts).
+ *
+ * Each kernel is also registered as a tfjs kernel (`kerasKernel`, at the end of this file).
  */
-import { wasmKernels, wasmRange } from './wasm.ts';
+import { kerasKernel } from './keras.ts';
+import { CHUNK, wasmKernels, wasmRange } from './wasm.ts';
 
 export type RangeKernel = (
-  t: Float32Array,
+  t: Float32Array | Int32Array,
   p: Float32Array,
   g: Float32Array,
   start: number,
@@ -27,6 +35,7 @@ const mseJs: RangeKernel = (t, p, g, start, end, c) => {
   let s = 0;
   const c2 = 2 * c;
   for (let i = start; i < end; i++) {
+    // e is non-finite when either input is, and so is e·e.
     const e = p[i] - t[i];
     s += e * e;
     g[i] = c2 * e;
@@ -39,6 +48,7 @@ export const mseKernel = wasmRange(mseJs, (k, T, P, G, n, c) => k.mse(T, P, G, n
 const maeJs: RangeKernel = (t, p, g, start, end, c) => {
   let s = 0;
   for (let i = start; i < end; i++) {
+    // |e| is non-finite when either input is.
     const e = t[i] - p[i];
     s += Math.abs(e);
     g[i] = e > 0 ? -c : c;
@@ -55,6 +65,7 @@ export function huberKernel(delta: number): RangeKernel {
       const e = p[i] - t[i];
       const a = Math.abs(e);
       const q = Math.min(a, delta);
+      // Non-finite when e is: min(NaN, δ) is NaN, and δ·(a − q) is Infinity for an infinite a.
       s += 0.5 * q * q + delta * (a - q);
       const d = a <= delta ? a : delta;
       g[i] = e > 0 ? c * d : -c * d;
@@ -77,7 +88,7 @@ export function bceLogitsKernel(ls: number): RangeKernel {
       const x = p[i];
       const y = smooth(t[i], ls);
       const e = Math.exp(-Math.abs(x));
-      s += Math.max(x, 0) - x * y + Math.log1p(e);
+      s += Math.max(x, 0) - x * y + Math.log1p(e) + (x - x) + (y - y);
       const sig = x >= 0 ? 1 / (1 + e) : e / (1 + e);
       g[i] = c * (sig - y);
     }
@@ -100,7 +111,7 @@ export function bceProbsKernel(eps: number, ls: number): RangeKernel {
       const y = smooth(t[i], ls);
       const q = x < lo ? lo : x > hi ? hi : x;
       const r = fround(1 - q); // float32, as the composed `sub(1, q)`
-      s -= (y !== 0 ? y * Math.log(q) : 0) + (y !== 1 ? (1 - y) * Math.log(r) : 0);
+      s -= (y !== 0 ? y * Math.log(q) : 0) + (y !== 1 ? (1 - y) * Math.log(r) : 0) + (x - x) + (y - y);
       g[i] = x >= lo && x <= hi ? c * ((1 - y) / r - y / q) : 0;
     }
     return s;
@@ -158,7 +169,7 @@ export function focalKernel(o: FocalParams): RangeKernel {
         df = gamma === 1 ? 1 : 0;
       }
       const w = alpha === null ? 1 : y * alpha + (1 - y) * (1 - alpha);
-      s += w * f * bce;
+      s += w * f * bce + (x - x) + (y - y);
       g[i] = c * w * (df * (1 - 2 * y) * bce + f * dbce) * dp;
     }
     return s;
@@ -196,6 +207,7 @@ export function cceLogitsKernel(C: number, ls: number): RangeKernel {
         const y = ls ? fround(fround(t[k] * (1 - ls)) + ls / C) : t[k];
         ySum += y;
         if (y !== 0) s += y * (lse - p[k]);
+        s += p[k] - p[k] + (y - y);
       }
       const cz = c * ySum;
       for (let k = r; k < r + C; k++) {
@@ -205,8 +217,8 @@ export function cceLogitsKernel(C: number, ls: number): RangeKernel {
     }
     return s;
   };
-  // The SIMD kernel takes rows of a multiple of 4 classes.
-  return C % 4 === 0
+  // The SIMD kernel takes rows of a multiple of 4 classes, a whole number of them per scratch chunk.
+  return C % 4 === 0 && C <= CHUNK
     ? wasmRange(js, (k, T, P, G, n, c) => k.cceLogits(T, P, G, n / C, C, c, ls, false), C)
     : js;
 }
@@ -218,12 +230,13 @@ export function scceLogitsKernel(C: number): RangeKernel {
     for (let r = start; r < end; r += C) {
       const label = r + labels[r / C];
       s += softmaxRow(p, g, r, C) - p[label];
+      for (let k = r; k < r + C; k++) s += p[k] - p[k];
       for (let k = r; k < r + C; k++) g[k] *= c;
       g[label] -= c;
     }
     return s;
   };
-  if (C % 4 !== 0) return js;
+  if (C % 4 !== 0 || C > CHUNK) return js;
   // As `wasmRange`'s copying path, but the labels are one per row (they are never a tensor's memory).
   return (labels, p, g, start, end, c) => {
     const w = wasmKernels();
@@ -241,3 +254,30 @@ export function scceLogitsKernel(C: number): RangeKernel {
     return s;
   };
 }
+
+// ---- the tfjs kernels (registry.ts): one per kernel family, parameters as attrs ----------------------------------
+/** Mean squared error. */
+export const MSE = kerasKernel<object>('LosskitMeanSquaredError', () => mseKernel);
+/** Mean absolute error. */
+export const MAE = kerasKernel<object>('LosskitMeanAbsoluteError', () => maeKernel);
+/** Huber loss. */
+export const HUBER = kerasKernel<{ delta: number }>('LosskitHuber', (a) => huberKernel(a.delta));
+/** Binary cross-entropy from logits. */
+export const BCE_LOGITS = kerasKernel<{ ls: number }>('LosskitBinaryCrossentropyLogits', (a) =>
+  bceLogitsKernel(a.ls),
+);
+/** Binary cross-entropy on clipped probabilities. */
+export const BCE_PROBS = kerasKernel<{ eps: number; ls: number }>('LosskitBinaryCrossentropy', (a) =>
+  bceProbsKernel(a.eps, a.ls),
+);
+/** Binary focal cross-entropy. */
+export const FOCAL = kerasKernel<FocalParams>('LosskitBinaryFocalCrossentropy', focalKernel);
+/** Categorical cross-entropy from logits, rows of C classes. */
+export const CCE_LOGITS = kerasKernel<{ C: number; ls: number }>(
+  'LosskitCategoricalCrossentropyLogits',
+  (a) => cceLogitsKernel(a.C, a.ls),
+);
+/** Sparse categorical cross-entropy from logits, one label per row of C classes. */
+export const SCCE_LOGITS = kerasKernel<{ C: number }>('LosskitSparseCategoricalCrossentropyLogits', (a) =>
+  scceLogitsKernel(a.C),
+);

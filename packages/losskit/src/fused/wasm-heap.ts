@@ -1,136 +1,111 @@
 /**
- * The fused kernels on the tfjs `wasm` backend's own memory: tensors are read in place, and the gradient is written
- * into a block allocated there that becomes a tensor only when the backward pass asks for it — no copy at any
- * step, and one gradient-sized buffer per call.
+ * What the fused kernels touch of the tfjs backends, as a kernel author must (test/tfjs-assumptions.test.ts checks
+ * each item against the installed tfjs, so that an upgrade that changes one fails a test):
  *
- * This uses internals of tfjs-backend-wasm (its module's memory, `_malloc`/`_free`, `dataIdMap`, `makeOutput`)
- * and of the engine (`isTapeOn`, `state.activeTape`); each is checked before use, and where one is missing the
- * callers take the copying path, which needs none of them.
+ * - `cpu`: `backend.data.get(dataId).values`, the typed array behind a tensor, and `backend.makeTensorInfo`;
+ * - `wasm`: `backend.dataIdMap.get(dataId).memoryOffset`, the byte offset of a tensor in the module's memory,
+ *   `backend.makeOutput` (a block of that memory that becomes a tensor, freed when the tensor is disposed), and
+ *   the module's `WebAssembly.Memory` (`wasm.asm.memory` in tfjs 4.22's Emscripten, `wasm.wasmExports.memory` in
+ *   newer ones, checked to be the memory behind `wasm.HEAPU8`), on which the SIMD module is instantiated.
+ *
+ * Nothing here touches the engine: tensors are made, kept and freed by tfjs through registered kernels
+ * (registry.ts). Where one of these fields is missing, `fusedBackend()` says so and the losses take their composed
+ * path.
  */
-import { tf, type Tensor } from '../tf.ts';
+import { tf } from '../tf.ts';
 import { attachHeap, wasmKernels, type Wasm, type WasmMemory } from './wasm.ts';
 
-interface WasmBackendInternals {
-  readonly wasm: {
-    readonly asm?: { readonly memory?: WasmMemory };
-    _malloc(bytes: number): number;
-    _free(ptr: number): void;
-  };
+/** A tensor as a backend sees it (tfjs `TensorInfo`). */
+export interface TensorInfoLike {
+  readonly dataId: object;
+  readonly shape: number[];
+  readonly dtype: string;
+}
+
+export interface CpuBackendLike {
+  readonly data: { get(dataId: object): { values?: unknown } | undefined };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfoLike;
+}
+
+export interface WasmModuleLike {
+  readonly HEAPU8: Uint8Array;
+  readonly asm?: { readonly memory?: WasmMemory };
+  readonly wasmExports?: { readonly memory?: WasmMemory };
+}
+
+export interface WasmBackendLike {
+  readonly wasm: WasmModuleLike;
   readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined };
-  makeOutput(
-    shape: number[],
-    dtype: 'float32',
-    memoryOffset?: number,
-  ): { dataId: object; shape: number[]; dtype: 'float32' };
+  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfoLike;
 }
 
-interface EngineInternals {
-  isTapeOn(): boolean;
-  readonly state: { readonly activeTape?: unknown };
+/** The WebAssembly.Memory of a tfjs-wasm module: under either Emscripten name, and only if HEAPU8 views it. */
+export function moduleMemory(module: WasmModuleLike): WasmMemory | null {
+  const memory = module.asm?.memory ?? module.wasmExports?.memory;
+  return memory && module.HEAPU8 instanceof Uint8Array && memory.buffer === module.HEAPU8.buffer
+    ? memory
+    : null;
 }
 
-/** The tape being recorded (an array the engine replaces for each outermost gradient computation), or null. */
-function tapeNow(engine: EngineInternals): unknown {
-  return engine.state.activeTape ?? null;
+function isCpu(b: unknown): b is CpuBackendLike {
+  const c = b as Partial<CpuBackendLike>;
+  return typeof c.data?.get === 'function' && typeof c.makeTensorInfo === 'function';
 }
 
-export interface WasmHeap {
-  readonly backend: WasmBackendInternals;
-  readonly kernels: Wasm;
+function isWasm(b: unknown): b is WasmBackendLike {
+  const w = b as Partial<WasmBackendLike>;
+  return (
+    typeof w.makeOutput === 'function' &&
+    typeof w.dataIdMap?.get === 'function' &&
+    w.wasm !== undefined &&
+    moduleMemory(w.wasm) !== null
+  );
 }
-
-/** The active backend when it is tfjs-backend-wasm with the internals used here, with the kernels on its memory. */
-export function wasmHeap(): WasmHeap | null {
-  if (tf.getBackend() !== 'wasm' || !wasmKernels()) return null;
-  const b = tf.backend() as unknown as Partial<WasmBackendInternals>;
-  const module = b.wasm;
-  const memory = module?.asm?.memory;
-  if (!module || !memory || typeof module._malloc !== 'function' || typeof module._free !== 'function')
-    return null;
-  if (!b.dataIdMap || typeof b.makeOutput !== 'function') return null;
-  const backend = b as WasmBackendInternals;
-  const kernels = attachHeap(memory, (bytes) => backend.wasm._malloc(bytes));
-  return kernels ? { backend, kernels } : null;
-}
-
-/** A float32 view of a tensor's elements in the backend memory, or null when its data lives elsewhere. */
-export function heapView(heap: WasmHeap, t: Tensor): (() => Float32Array) | null {
-  const info = t.dtype === 'float32' ? heap.backend.dataIdMap.get(t.dataId) : undefined;
-  if (!info) return null;
-  const { memory } = heap.kernels;
-  const { size } = t;
-  return () => new Float32Array(memory.buffer, info.memoryOffset, size);
-}
-
-function engineInternals(): EngineInternals | null {
-  const e = tf.engine() as unknown as Partial<EngineInternals>;
-  // `state.activeTape` exists only once a gradient has been recorded: undefined reads as "no tape" (see `tapeNow`).
-  return typeof e.isTapeOn === 'function' && typeof e.state === 'object' ? (e as EngineInternals) : null;
-}
-
-/** Whether the engine is recording a gradient now, or null where its internals are missing. */
-export function tapeRecording(): boolean | null {
-  return engineInternals()?.isTapeOn() ?? null;
-}
-
-/** A gradient written by a forward pass and not yet handed to a backward pass (or freed). */
-interface Block {
-  ptr: number;
-  readonly free: (ptr: number) => void;
-  /** The gradient tape that was recording when the block was made. */
-  readonly tape: unknown;
-}
-
-const pending = new Set<Block>();
-
-function release(b: Block): void {
-  if (pending.delete(b)) b.free(b.ptr);
-}
-
-// Blocks whose forward pass is never differentiated (a loss used as a metric under model.fit's tape) are freed
-// when their tape has ended, at the next fused call, or when the backward closure that could have adopted them
-// is collected — whichever comes first.
-const collected = new FinalizationRegistry<Block>(release);
 
 /**
- * Gradient storage for one forward pass on the wasm backend: a block of the backend's memory and a view of it,
- * plus `adopt()`, which turns the block into the gradient tensor for the backward pass. `recording` (read before
- * the op started) says whether a gradient is being recorded: if not, `done()` frees the block once the kernel has
- * run; if so, the block waits for `adopt` (or for one of the releases above). Null where the engine's internals
- * are missing.
+ * The active backend when the fused kernels can run on it: `cpu` or `wasm` with the fields above. On `wasm`, the
+ * first call also instantiates the SIMD kernels on the backend's memory (see `heapInstance`).
  */
-export function heapGradient(
-  heap: WasmHeap,
-  shape: number[],
-  recording: boolean,
-): { view: Float32Array; done: (owner: object) => void; adopt: () => Tensor } | null {
-  const engine = engineInternals();
-  if (!engine) return null;
-  for (const b of pending) if (b.tape !== tapeNow(engine)) release(b);
-  const size = tf.util.sizeFromShape(shape);
-  const wasm = heap.backend.wasm;
-  const block: Block = {
-    ptr: wasm._malloc(Math.max(4 * size, 4)),
-    free: (ptr) => {
-      wasm._free(ptr);
-    },
-    tape: tapeNow(engine),
+export function fusedBackend(): 'cpu' | 'wasm' | null {
+  const name = tf.getBackend();
+  if (name === 'cpu') return isCpu(tf.backend()) ? 'cpu' : null;
+  if (name === 'wasm') {
+    const b = tf.backend();
+    if (!isWasm(b)) return null;
+    heapInstance(b);
+    return 'wasm';
+  }
+  return null;
+}
+
+/**
+ * The SIMD kernels on the wasm backend's memory, made once per backend. Their scratch block (the last, partial
+ * block of a range and a few float64 sums: src/fused/wasm.ts) is one `makeOutput` buffer that is never disposed:
+ * it lives as long as the backend. Made outside any kernel, so that a kernel's output count stays exact.
+ */
+export function heapInstance(b: WasmBackendLike): Wasm | null {
+  const memory = moduleMemory(b.wasm);
+  if (!memory || !wasmKernels()) return null;
+  const allocate = (bytes: number): number => {
+    const info = b.makeOutput([Math.ceil(bytes / 4)], 'float32');
+    return b.dataIdMap.get(info.dataId)!.memoryOffset;
   };
-  pending.add(block);
-  // Views are made after the allocation (which may grow the memory and detach older ones).
-  const view = new Float32Array(heap.kernels.memory.buffer, block.ptr, size);
-  return {
-    view,
-    done: (owner) => {
-      if (!recording) release(block);
-      else collected.register(owner, block, block);
-    },
-    adopt: () => {
-      // The engine runs a tape's backward pass once, so a block is adopted at most once.
-      if (!pending.delete(block)) throw new Error('losskit: a fused loss gradient was requested twice');
-      collected.unregister(block);
-      const info = heap.backend.makeOutput(shape, 'float32', block.ptr);
-      return tf.engine().makeTensorFromTensorInfo(info, tf.backend());
-    },
-  };
+  return attachHeap(memory, allocate, b);
+}
+
+/** A typed view of a tensor's elements in the wasm backend's memory (made anew: growth detaches old views). */
+export function heapArray(b: WasmBackendLike, info: TensorInfoLike): Float32Array | Int32Array {
+  const memory = moduleMemory(b.wasm)!;
+  const offset = b.dataIdMap.get(info.dataId)!.memoryOffset;
+  const size = tf.util.sizeFromShape(info.shape);
+  return info.dtype === 'int32'
+    ? new Int32Array(memory.buffer, offset, size)
+    : new Float32Array(memory.buffer, offset, size);
+}
+
+/** The typed array behind a tensor on the cpu backend (the backend's own storage, not a copy). */
+export function cpuArray(b: CpuBackendLike, info: TensorInfoLike): Float32Array | Int32Array {
+  const values = b.data.get(info.dataId)?.values;
+  if (values instanceof Float32Array || values instanceof Int32Array) return values;
+  throw new Error(`losskit: the cpu backend holds no typed array for a ${info.dtype} tensor`);
 }

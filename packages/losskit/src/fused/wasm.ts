@@ -4,8 +4,9 @@
  *
  * - its own small memory (~256 KiB whatever the tensor size), into which inputs are copied chunk by chunk and out
  *   of which the gradient is copied back: for plain arrays (the `cpu` backend, tests);
- * - the memory of the tfjs `wasm` backend (`attachHeap`), where the kernels read yPred and yTrue and write the
- *   gradient in place, with no copy at all; a small scratch block there takes the last, partial block.
+ * - the memory of the tfjs `wasm` backend (`attachHeap`, from wasm-heap.ts), where the kernels read yPred and
+ *   yTrue and write the gradient in place, with no copy at all; a scratch block there, allocated by the backend
+ *   once per memory, takes the last, partial block.
  *
  * Loaded synchronously on first use; where that is refused (Chrome's main thread rejects synchronous compilation
  * of modules over 4 KiB) it is compiled asynchronously and the plain JS kernels run until it is ready, as they do
@@ -96,6 +97,9 @@ export interface WasmKernels {
 /** Elements per loop iteration of the kernels: ranges of whole blocks never touch memory past their end. */
 export const BLOCK = 16;
 
+/** Floats per area of a scratch block (assembly/math.ts `CHUNK`): rows longer than this never go through it. */
+export const CHUNK = 16384;
+
 /** Scratch views of one instance's memory: T, P, G of `chunk` floats and six float64 sums. */
 export interface Scratch {
   readonly t: Float32Array;
@@ -143,7 +147,7 @@ export class Wasm {
     return this.views;
   }
   /** Whether `a` is a view of this instance's memory (so the kernels can take its address). */
-  holds(a: Float32Array): boolean {
+  holds(a: Float32Array | Int32Array): boolean {
     return a.buffer === this.memory.buffer;
   }
 }
@@ -157,8 +161,8 @@ let compiled: object | null = null;
 let own: Wasm | null = null;
 let started = false;
 let enabled = true;
-// Weak, so that a backend's memory is not kept alive here after the backend is gone.
-const heaps = new WeakMap<WasmMemory, Wasm | 'pending'>();
+// Weak, so that a backend (and its memory) is not kept alive here after it is gone.
+const heaps = new WeakMap<object, Wasm | 'pending'>();
 /** The instance most recently asked for: the active backend's (arrays elsewhere take the copying path). */
 let current: Wasm | null = null;
 
@@ -179,7 +183,7 @@ function instantiate(wasm: WasmApi, memory: WasmMemory): WasmKernels {
 
 /** A memory for the module's own instance: it has no data segments, so the whole memory is its scratch block. */
 function ownMemory(wasm: WasmApi): WasmMemory {
-  return new wasm.Memory({ initial: Math.ceil(scratchBytes(16384) / 65536) });
+  return new wasm.Memory({ initial: Math.ceil(scratchBytes(CHUNK) / 65536) });
 }
 
 function setOwn(k: WasmKernels, memory: WasmMemory): void {
@@ -223,13 +227,19 @@ export function wasmKernels(): Wasm | null {
 }
 
 /**
- * An instance of the kernels on another module's memory (the tfjs `wasm` backend's), given a scratch block of
- * `scratchBytes(chunk)` bytes that the caller allocated there, 16-byte aligned. Returns null until it exists: the
- * first call may have to instantiate asynchronously. The scratch block is never freed (one per memory).
+ * An instance of the kernels on another module's memory (the tfjs `wasm` backend's), whose scratch block of
+ * `scratchBytes(chunk)` bytes `allocate` makes there (any alignment: it is aligned to 16 bytes here). Returns null
+ * until it exists: the first call may have to instantiate asynchronously. One instance and one scratch block per
+ * `owner` (the backend object: a new backend on a reused module's memory gets its own block, since the old one's
+ * allocations may have been freed with it); the block is never freed by the kernels.
  */
-export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => number): Wasm | null {
+export function attachHeap(
+  memory: WasmMemory,
+  allocate: (bytes: number) => number,
+  owner: object = memory,
+): Wasm | null {
   if (!wasmKernels() || !compiled) return null;
-  const known = heaps.get(memory);
+  const known = heaps.get(owner);
   if (known) {
     if (known === 'pending') return null;
     current = known;
@@ -240,14 +250,14 @@ export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => numb
   const place = (k: WasmKernels): Wasm => {
     const raw = allocate(scratchBytes(chunk) + 16);
     const w = new Wasm(k, memory, (raw + 15) & ~15, chunk);
-    heaps.set(memory, w);
+    heaps.set(owner, w);
     current = w;
     return w;
   };
   try {
     return place(instantiate(wasm, memory));
   } catch {
-    heaps.set(memory, 'pending');
+    heaps.set(owner, 'pending');
     wasm.instantiate(compiled, { env: { memory } }).then(
       (inst) => place(inst.exports as WasmKernels),
       () => undefined,
@@ -257,7 +267,7 @@ export function attachHeap(memory: WasmMemory, allocate: (bytes: number) => numb
 }
 
 /** The current attached instance when its memory holds all of `arrays`, or null. */
-export function heapHolding(...arrays: Float32Array[]): Wasm | null {
+export function heapHolding(...arrays: (Float32Array | Int32Array)[]): Wasm | null {
   if (!enabled || !current) return null;
   const w = current;
   return arrays.every((a) => w.holds(a)) ? w : null;
@@ -284,7 +294,8 @@ export function onInstance(w: Wasm, call: KernelCall, rowSize = 1): RangeKernel 
   return (t, p, g, start, end, c) => {
     let s = 0;
     let i = start;
-    if (w.holds(t) && w.holds(p) && w.holds(g)) {
+    // In place only on float32 targets: the kernels read T as float32.
+    if (t instanceof Float32Array && w.holds(t) && w.holds(p) && w.holds(g)) {
       const len = end - start;
       const main = rowSize === 1 ? len - (len % BLOCK) : len;
       if (main > 0) s = call(w.k, t.byteOffset + 4 * i, p.byteOffset + 4 * i, g.byteOffset + 4 * i, main, c);

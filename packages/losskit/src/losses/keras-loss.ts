@@ -29,8 +29,10 @@ export interface KerasLossSpec<O extends KerasOptions> {
   /** The per-sample values (keras-semantics.md §2) of float32 `yTrue` and `yPred`. */
   readonly perSample: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => PerSample;
   /**
-   * The fused value-and-gradient kernel (src/fused/), taken on the `cpu` and `wasm` backends when the call is in its
-   * subset; it sees the same tensors as `perSample` and returns null to decline, and `perSample` runs instead.
+   * The fused value-and-gradient kernel (src/fused/: a registered tfjs kernel with its targets and row layout),
+   * taken on the `cpu` and `wasm` backends when the call is in its subset; it sees the same tensors as `perSample`
+   * and returns null to decline, and `perSample` runs instead — as it does when the fused value is not finite
+   * (a NaN or ±Infinity in an input), so that the composed path defines what those give.
    */
   readonly fused?: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => FusedRows | null;
 }

@@ -2,7 +2,7 @@ import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { bceFromLogits, bceFromProbs, divideNoNan, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
 import { denseRows, isLastAxis } from '../../fused/keras.ts';
-import { bceLogitsKernel, bceProbsKernel } from '../../fused/keras-kernels.ts';
+import { BCE_LOGITS, BCE_PROBS } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { AXIS, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
 
@@ -119,9 +119,9 @@ export const binaryCrossentropy = kerasLoss<BinaryCrossentropyOptions>({
   fused: (yt, yp, o) => {
     if (!isLastAxis(o.axis, yp.rank) || o.activation === 'softmax' || o.ignoreIndex !== null) return null;
     const logits = o.fromLogits || o.activation === 'sigmoid';
-    const run = logits
-      ? bceLogitsKernel(o.labelSmoothing)
-      : bceProbsKernel(o.epsilon ?? epsilon(), o.labelSmoothing);
-    return denseRows(yt, yp, run);
+    const call = logits
+      ? BCE_LOGITS({ ls: o.labelSmoothing })
+      : BCE_PROBS({ eps: o.epsilon ?? epsilon(), ls: o.labelSmoothing });
+    return denseRows(yt, yp, call);
   },
 });

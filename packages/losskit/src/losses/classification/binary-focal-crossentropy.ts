@@ -2,7 +2,7 @@ import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { bceFromProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
 import { denseRows, isLastAxis } from '../../fused/keras.ts';
-import { focalKernel } from '../../fused/keras-kernels.ts';
+import { FOCAL } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { powAtLeastZero, smoothBinary } from './internal.ts';
 import { AXIS, FOCAL_GAMMA, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
@@ -92,13 +92,13 @@ export const binaryFocalCrossentropy = kerasLoss<BinaryFocalCrossentropyOptions>
   fused: (yt, yp, o) => {
     if (!isLastAxis(o.axis, yp.rank)) return null;
     const alpha = o.applyClassBalancing ? o.alpha : null;
-    const run = focalKernel({
+    const call = FOCAL({
       gamma: o.gamma,
       alpha,
       fromLogits: o.fromLogits,
       eps: epsilon(),
       ls: o.labelSmoothing,
     });
-    return denseRows(yt, yp, run);
+    return denseRows(yt, yp, call);
   },
 });

@@ -2,7 +2,7 @@ import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { clipProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis } from '../../core/validate.ts';
 import { denseRows, isLastAxis } from '../../fused/keras.ts';
-import { cceLogitsKernel } from '../../fused/keras-kernels.ts';
+import { CCE_LOGITS } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 import { logSoftmaxAlong, smoothCategorical, warnOneClass } from './internal.ts';
 import { AXIS, FROM_LOGITS, LABEL_SMOOTHING } from './params.ts';
@@ -67,6 +67,6 @@ export const categoricalCrossentropy = kerasLoss<CategoricalCrossentropyOptions>
   fused: (yt, yp, o) => {
     const C = yp.shape[yp.rank - 1];
     if (!o.fromLogits || !isLastAxis(o.axis, yp.rank) || C < 2) return null;
-    return denseRows(yt, yp, cceLogitsKernel(C, o.labelSmoothing), false);
+    return denseRows(yt, yp, CCE_LOGITS({ C, ls: o.labelSmoothing }), false);
   },
 });

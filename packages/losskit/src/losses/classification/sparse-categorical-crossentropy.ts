@@ -1,9 +1,8 @@
 import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { clipProbs, epsilon } from '../../core/numerics.ts';
 import { resolveAxis, shapeText } from '../../core/validate.ts';
-import { floatData } from '../../fused/fused-loss.ts';
 import { isLastAxis } from '../../fused/keras.ts';
-import { scceLogitsKernel } from '../../fused/keras-kernels.ts';
+import { SCCE_LOGITS } from '../../fused/keras-kernels.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { AXIS, FROM_LOGITS } from './params.ts';
 
@@ -115,9 +114,8 @@ export const sparseCategoricalCrossentropy = kerasLoss<SparseCategoricalCrossent
     const ts = yTrue.shape;
     const same = (s: readonly number[]) => s.length === rows.length && s.every((d, i) => d === rows[i]);
     if (!same(ts) && !(ts[ts.length - 1] === 1 && same(ts.slice(0, -1)))) return null;
-    const t = floatData(yTrue);
     // Anything but integer labels in range goes to the composed path, which rejects it.
-    for (const v of t) if (!(Number.isInteger(v) && v >= 0 && v < C)) return null;
-    return { t: () => t, rowSize: C, rowMean: false, run: scceLogitsKernel(C) };
+    for (const v of yTrue.dataSync()) if (!(Number.isInteger(v) && v >= 0 && v < C)) return null;
+    return { t: yTrue, rowSize: C, rowMean: false, call: SCCE_LOGITS({ C }) };
   },
 });

@@ -1,7 +1,7 @@
 import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { assertMinRank } from '../../core/validate.ts';
 import { denseRows } from '../../fused/keras.ts';
-import { huberKernel } from '../../fused/keras-kernels.ts';
+import { HUBER } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 
 export interface HuberOptions extends KerasOptions {
@@ -61,5 +61,5 @@ export const huber = kerasLoss<HuberOptions>({
     const q = tf.minimum(a, o.delta);
     return tf.mean(tf.add(tf.mul(0.5, tf.square(q)), tf.mul(o.delta, tf.sub(a, q))), -1);
   },
-  fused: (yt, yp, o) => denseRows(yt, yp, huberKernel(o.delta)),
+  fused: (yt, yp, o) => denseRows(yt, yp, HUBER({ delta: o.delta })),
 });

@@ -1,7 +1,7 @@
 import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { assertMinRank } from '../../core/validate.ts';
 import { denseRows } from '../../fused/keras.ts';
-import { maeKernel } from '../../fused/keras-kernels.ts';
+import { MAE } from '../../fused/keras-kernels.ts';
 import { tf } from '../../tf.ts';
 
 export type MeanAbsoluteErrorOptions = KerasOptions;
@@ -44,5 +44,5 @@ export const meanAbsoluteError = kerasLoss<MeanAbsoluteErrorOptions>({
     assertMinRank(ID, 'yPred', yp, 1, '[..., D]');
     return tf.mean(tf.abs(tf.sub(yt, yp)), -1);
   },
-  fused: (yt, yp) => denseRows(yt, yp, maeKernel),
+  fused: (yt, yp) => denseRows(yt, yp, MAE({})),
 });

@@ -1,6 +1,6 @@
 import { kerasLoss, type KerasOptions } from '../keras-loss.ts';
 import { denseRows } from '../../fused/keras.ts';
-import { mseKernel } from '../../fused/keras-kernels.ts';
+import { MSE } from '../../fused/keras-kernels.ts';
 import { assertMinRank } from '../../core/validate.ts';
 import { tf } from '../../tf.ts';
 
@@ -38,5 +38,5 @@ export const meanSquaredError = kerasLoss<MeanSquaredErrorOptions>({
     assertMinRank(ID, 'yPred', yp, 1, '[..., D]');
     return tf.mean(tf.square(tf.sub(yt, yp)), -1);
   },
-  fused: (yt, yp) => denseRows(yt, yp, mseKernel),
+  fused: (yt, yp) => denseRows(yt, yp, MSE({})),
 });

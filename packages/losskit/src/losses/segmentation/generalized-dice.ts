@@ -2,6 +2,7 @@ import { defineLoss } from '../../core/define-loss.ts';
 import type { OptionsOf } from '../../core/options.ts';
 import { divideNoNan, toFloat32 } from '../../core/numerics.ts';
 import { tf, type Tensor } from '../../tf.ts';
+import { regionFused } from '../../fused/region.ts';
 import {
   finishGroups,
   GROUP_REDUCTION,
@@ -105,5 +106,25 @@ export const generalizedDice = defineLoss<GeneralizedDiceOptions>(
     const den = tf.add(tf.sum(tf.mul(w, tf.add(sums.sumP, sums.sumG)), 1, true), o.smoothDr);
     const finish = { ...groups, maskEmptyClasses: false, classWeights: null, reduction: o.reduction };
     return finishGroups(id, tf.sub(1, tf.div(num, den)), prep, finish, sampleWeight);
+  },
+  {
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused(
+        'generalizedDice',
+        yTrue,
+        yPred,
+        sampleWeight,
+        {
+          ...o,
+          reduceChannels: false,
+          epsClamp: 0,
+          maskEmptyClasses: false,
+          classWeights: null,
+          squaredPred: false,
+          logLoss: false,
+          logEpsilon: null,
+        },
+        { score: { kn: 2, kt: 0, kp: 1, kg: 1 }, squaredAllowed: false, generalized: o.weightType },
+      ),
   },
 );

@@ -10,6 +10,7 @@ import {
   SCORE_PARAMS,
   SQUARED_PRED,
 } from '../../segmentation/index.ts';
+import { regionFused } from '../../fused/region.ts';
 
 const PARAMS = [...SCORE_PARAMS, SQUARED_PRED, PRESET] as const;
 
@@ -63,5 +64,16 @@ export const logCoshDice = defineLoss<LogCoshDiceOptions>(
         afterReduction: logCosh,
       },
     ),
-  { presets: regionPresets() },
+  {
+    presets: regionPresets(),
+    fused: (yTrue, yPred, sampleWeight, o) =>
+      regionFused(
+        'logCoshDice',
+        yTrue,
+        yPred,
+        sampleWeight,
+        { ...o, ...ONE_MINUS_SCORE },
+        { score: { kn: 2, kt: 0, kp: 1, kg: 1 }, squaredAllowed: true, logCosh: true },
+      ),
+  },
 );
