@@ -2,7 +2,7 @@
  * Every golden case in test/golden/ (copied with provenance from the project's shared conformance files)
  * through the public API, exactly as a user calls it, on every Node backend; with gradients where given.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as api from '../src/index.ts';
 import { tf, type Tensor } from '../src/tf.ts';
 import { BACKENDS, useBackend } from './helpers/backends.ts';
@@ -89,8 +89,19 @@ function run(c: GoldenCase): void {
   }
 }
 
-describe.each(BACKENDS)('golden cases on %s', (backend) => {
+// Fused kernels on (the default) and off (every loss composed from tfjs ops): both must meet the goldens.
+const RUNS = BACKENDS.flatMap(
+  (b) =>
+    [
+      [b, true],
+      [b, false],
+    ] as const,
+);
+
+describe.each(RUNS)('golden cases on %s, fused kernels %s', (backend, fused) => {
   beforeAll(() => useBackend(backend));
+  beforeEach(() => api.setFusedKernels(fused));
+  afterAll(() => api.setFusedKernels(true));
   for (const fam of Object.keys(GOLDEN_FILES) as GoldenFamily[]) {
     const cases = goldenCases(fam);
     if (cases.length === 0) continue;
