@@ -100,8 +100,12 @@ const RUNS = BACKENDS.flatMap(
 
 describe.each(RUNS)('golden cases on %s, fused kernels %s', (backend, fused) => {
   beforeAll(() => useBackend(backend));
-  beforeEach(() => api.setFusedKernels(fused));
-  afterAll(() => api.setFusedKernels(true));
+  beforeEach(() => {
+    api.setFusedKernels(fused);
+  });
+  afterAll(() => {
+    api.setFusedKernels(true);
+  });
   for (const fam of Object.keys(GOLDEN_FILES) as GoldenFamily[]) {
     const cases = goldenCases(fam);
     if (cases.length === 0) continue;
