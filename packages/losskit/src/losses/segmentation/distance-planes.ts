@@ -65,9 +65,6 @@ export const edgeDistance: PlaneMap = (m, spatial, spacing) => {
   return edt(invert(e), spatial, spacing ? { spacing } : {});
 };
 
-/** The edge elements (§1) of a mask, as 0/1 (the predicted contour of the shape-aware loss). */
-export const edgeMask: PlaneMap = (m, spatial) => surfaceEdges(m, spatial);
-
 /** The boundary-loss map φ (LIVIAETS `one_hot2dist`, §1): 0 for an all-0 or all-1 class. */
 export function boundaryPhi(insideOffset: number): PlaneMap {
   return (m, spatial, spacing) =>
