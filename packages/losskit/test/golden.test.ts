@@ -4,88 +4,31 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as api from '../src/index.ts';
-import { tf, type Tensor } from '../src/tf.ts';
+import { tf } from '../src/tf.ts';
 import { BACKENDS, useBackend } from './helpers/backends.ts';
-import {
-  GOLDEN_FILES,
-  caseName,
-  flat,
-  goldenCases,
-  shapeOf,
-  type GoldenCase,
-  type GoldenFamily,
-  type Nested,
-} from './helpers/golden.ts';
-
-const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-function toTensor(x: Nested, asInt: boolean): Tensor {
-  const v = flat(x);
-  return tf.tensor(v, shapeOf(x), asInt ? 'int32' : 'float32');
-}
-
-/** The pass rule of the conformance files: absolute for Keras cases, relative (× max(1,|e|)) otherwise. */
-function check(got: ArrayLike<number>, want: Nested, tol: number, relative: boolean): string | null {
-  const g = Array.from(got);
-  const e = flat(want);
-  if (g.length !== e.length) return `size ${g.length} != ${e.length}`;
-  for (let i = 0; i < e.length; i++) {
-    const a = g[i];
-    const b = e[i];
-    if (!Number.isFinite(b)) {
-      if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
-      return `[${i}] ${a} != ${b}`;
-    }
-    const bound = relative ? tol * Math.max(1, Math.abs(b)) : tol;
-    if (!(Math.abs(a - b) <= bound)) return `[${i}] got ${a} want ${b} (tol ${bound.toExponential(2)})`;
-  }
-  return null;
-}
+import { GOLDEN_FILES, flat, goldenCases, type GoldenCase, type GoldenFamily } from './helpers/golden.ts';
+import { expectedGrad, expectedValue, goldenMiss, prepareCall, runTransform } from './helpers/golden-case.ts';
 
 function run(c: GoldenCase): void {
-  const o: Record<string, unknown> = Object.fromEntries(
-    Object.entries(c.options).map(([k, v]) => [c.family === 'keras' ? camel(k) : k, v]),
-  );
-  if (c.family === 'distance' && c.spacing) o.spacing = c.spacing;
   if (c.family === 'distance' && c.kind === 'edt') {
-    const mask = flat(c.mask!);
-    const shape = shapeOf(c.mask!);
-    // Options come from the JSON as written; the library validates them at run time.
-    const out =
-      c.name === 'edt'
-        ? api.edt(mask, shape, o)
-        : api.signedDistance(mask, shape, o as unknown as api.SignedDistanceOptions);
-    expect(check(out, c.expected, c.tol, true)).toBeNull();
+    expect(goldenMiss(runTransform(c), flat(c.expected), c.tol, true)).toBeNull();
     return;
   }
-  const name = caseName(c);
-  const metric = c.family === 'distance' && c.kind === 'metric';
-  const sparse = o.sparseLabels === true || /sparse/.test(name) || name === 'lovasz_softmax';
-  const yt = toTensor(c.y_true!, sparse && flat(c.y_true!).every((v) => Number.isInteger(v)));
-  const yp = toTensor(c.y_pred!, false);
-  const sw = c.family !== 'keras' || c.sample_weight === null ? undefined : toTensor(c.sample_weight, false);
-  const fn = metric ? api.getMetric(name, o) : api.getLoss(name, o);
+  const call = prepareCall(c);
   try {
     const before = tf.memory().numTensors;
-    const out = metric ? fn(yt, yp) : fn(yt, yp, sw);
+    const out = call.fn(call.yt, call.yp, call.sw);
     expect(tf.memory().numTensors, 'one call leaves only its result').toBe(before + 1);
-    const want =
-      c.family === 'keras' && c.dtype === 'float64' && c.expected_float32 !== undefined
-        ? c.expected_float32
-        : c.expected;
-    expect(check(out.dataSync(), want, c.tol, c.family !== 'keras')).toBeNull();
+    expect(goldenMiss(out.dataSync(), expectedValue(c), c.tol, c.family !== 'keras')).toBeNull();
     out.dispose();
-    const g = c.family === 'region' ? c.grad : c.family === 'distance' ? c.expected_grad : undefined;
-    if (g != null && !metric) {
-      const grad = tf.grad((p: Tensor) => {
-        const r = fn(yt, p, sw);
-        return r.rank ? tf.sum(r) : r;
-      })(yp);
-      expect(check(grad.dataSync(), g, Math.max(c.tol, 1e-4), true), 'gradient').toBeNull();
+    const g = expectedGrad(c);
+    if (g !== null && !call.metric) {
+      const grad = call.grad();
+      expect(goldenMiss(grad.dataSync(), g, Math.max(c.tol, 1e-4), true), 'gradient').toBeNull();
       grad.dispose();
     }
   } finally {
-    tf.dispose([yt, yp, ...(sw ? [sw] : [])]);
+    tf.dispose([call.yt, call.yp, ...(call.sw ? [call.sw] : [])]);
   }
 }
 

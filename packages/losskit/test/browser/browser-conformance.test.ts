@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_FILES, flat, goldenCases, type GoldenCase, type GoldenFamily } from '../helpers/golden.ts';
+import { expectedGrad, expectedValue, goldenMiss } from '../helpers/golden-case.ts';
 import type { BrowserBackend, CaseResult, SetupInfo } from './entry.ts';
 import { OUT_DIR } from './vite.config.ts';
 
@@ -117,41 +118,6 @@ const ALL: readonly GoldenCase[] = (Object.keys(GOLDEN_FILES) as GoldenFamily[])
   .filter((c) => FILTER === null || FILTER.test(`${c.family}/${c.id}`));
 if (FILTER) console.warn(`browser conformance: FILTERED to ${ALL.length} case(s) matching ${FILTER}`);
 
-function expectedOf(c: GoldenCase): number[] {
-  const want =
-    c.family === 'keras' && c.dtype === 'float64' && c.expected_float32 !== undefined
-      ? c.expected_float32
-      : c.expected;
-  return flat(want);
-}
-
-function gradOf(c: GoldenCase): number[] | null {
-  if (c.family === 'distance' && c.kind === 'metric') return null;
-  const g = c.family === 'region' ? c.grad : c.family === 'distance' ? c.expected_grad : undefined;
-  return g == null ? null : flat(g);
-}
-
-/** The golden rule, element-wise; null when it holds, else the first miss. */
-function miss(
-  got: readonly number[] | null,
-  want: readonly number[],
-  tol: number,
-  relative: boolean,
-): string | null {
-  if (got === null) return 'no result';
-  if (got.length !== want.length) return `size ${got.length} != ${want.length}`;
-  for (let i = 0; i < want.length; i++) {
-    const [a, b] = [got[i], want[i]];
-    if (!Number.isFinite(b)) {
-      if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) continue;
-      return `[${i}] got ${a} want ${b}`;
-    }
-    const bound = relative ? tol * Math.max(1, Math.abs(b)) : tol;
-    if (!(Math.abs(a - b) <= bound)) return `[${i}] got ${a} want ${b} (tol ${bound.toExponential(2)})`;
-  }
-  return null;
-}
-
 /** float16 hard rule: a non-finite result where the reference and the inputs are finite and inside float16 range. */
 function nonFiniteInRange(
   c: GoldenCase,
@@ -184,21 +150,23 @@ function tally(backend: BrowserBackend, results: readonly CaseResult[]): Tally {
   const f16 = backend === 'webgl-f16';
   for (const c of ALL) {
     const r = byId.get(c.id)!;
-    const want = expectedOf(c);
+    const want = expectedValue(c);
     const vMiss =
       r.error ??
-      (f16 ? miss(r.value, want, F16_TOL, true) : miss(r.value, want, c.tol, c.family !== 'keras'));
+      (f16
+        ? goldenMiss(r.value, want, F16_TOL, true)
+        : goldenMiss(r.value, want, c.tol, c.family !== 'keras'));
     if (vMiss) {
       t.failed++;
       t.failures.push(`${c.family}/${c.id}: ${vMiss}`);
     } else t.passed++;
-    const g = gradOf(c);
+    const g = expectedGrad(c);
     if (f16) {
       const nf = nonFiniteInRange(c, r.value, want) ?? (g ? nonFiniteInRange(c, r.grad, g) : null);
       if (nf) t.nonFinite.push(`${c.family}/${c.id}: ${nf}`);
     }
     if (g === null) continue;
-    const gMiss = r.gradError ?? miss(r.grad, g, f16 ? F16_TOL : Math.max(c.tol, 1e-4), true);
+    const gMiss = r.gradError ?? goldenMiss(r.grad, g, f16 ? F16_TOL : Math.max(c.tol, 1e-4), true);
     if (gMiss) {
       t.gradFailed++;
       t.failures.push(`${c.family}/${c.id} gradient: ${gMiss}`);

@@ -14,8 +14,9 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as api from '../../src/index.ts';
-import { tf, type Tensor } from '../../src/tf.ts';
-import type { GoldenCase, Nested } from '../helpers/golden.ts';
+import { tf } from '../../src/tf.ts';
+import { expectedGrad, prepareCall, runTransform, type CaseCall } from '../helpers/golden-case.ts';
+import type { GoldenCase } from '../helpers/golden.ts';
 
 export type BrowserBackend = 'webgl' | 'webgl-f16' | 'webgpu';
 
@@ -46,17 +47,10 @@ interface Gpu {
 
 let deviceLost: string | undefined;
 
-const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const flat = (x: Nested): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
-const shapeOf = (x: Nested): number[] => (Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : []);
 const message = (e: unknown) =>
   String((e as { message?: unknown } | null)?.message ?? e)
     .split('\n')[0]
     .slice(0, 300);
-
-function toTensor(x: Nested, asInt: boolean): Tensor {
-  return tf.tensor(flat(x), shapeOf(x), asInt ? 'int32' : 'float32');
-}
 
 async function setup(name: BrowserBackend): Promise<SetupInfo> {
   const backend = name === 'webgpu' ? 'webgpu' : 'webgl';
@@ -91,47 +85,27 @@ async function setup(name: BrowserBackend): Promise<SetupInfo> {
   };
 }
 
-/** One golden case, as test/golden.test.ts runs it; values and gradient as plain arrays. */
+/** One golden case, as test/golden.test.ts runs it (helpers/golden-case.ts); values and gradient as plain arrays. */
 async function runCase(c: GoldenCase): Promise<CaseResult> {
-  const o: Record<string, unknown> = Object.fromEntries(
-    Object.entries(c.options).map(([k, v]) => [c.family === 'keras' ? camel(k) : k, v]),
-  );
-  if (c.family === 'distance' && c.spacing) o.spacing = c.spacing;
-  if (c.family === 'distance' && c.kind === 'edt') {
-    const mask = flat(c.mask!);
-    const shape = shapeOf(c.mask!);
-    const out =
-      c.name === 'edt'
-        ? api.edt(mask, shape, o)
-        : api.signedDistance(mask, shape, o as unknown as api.SignedDistanceOptions);
-    return { id: c.id, value: Array.from(out), grad: null };
-  }
-  const name = c.family === 'distance' ? c.name : c.loss;
-  const metric = c.family === 'distance' && c.kind === 'metric';
-  const sparse = o.sparseLabels === true || /sparse/.test(name) || name === 'lovasz_softmax';
-  const yt = toTensor(c.y_true!, sparse && flat(c.y_true!).every((v) => Number.isInteger(v)));
-  const yp = toTensor(c.y_pred!, false);
-  const sw = c.family !== 'keras' || c.sample_weight === null ? undefined : toTensor(c.sample_weight, false);
+  if (c.family === 'distance' && c.kind === 'edt')
+    return { id: c.id, value: Array.from(runTransform(c)), grad: null };
   let value: number[] | null = null;
   let grad: number[] | null = null;
   let error: string | undefined;
   let gradError: string | undefined;
+  let call: CaseCall | undefined;
   try {
-    const fn = metric ? api.getMetric(name, o) : api.getLoss(name, o);
+    call = prepareCall(c);
     try {
-      const out = metric ? fn(yt, yp) : fn(yt, yp, sw);
+      const out = call.fn(call.yt, call.yp, call.sw);
       value = Array.from(await out.data());
       out.dispose();
     } catch (e) {
       error = message(e);
     }
-    const g = c.family === 'region' ? c.grad : c.family === 'distance' ? c.expected_grad : undefined;
-    if (g != null && !metric) {
+    if (expectedGrad(c) !== null && !call.metric) {
       try {
-        const gr = tf.grad((p: Tensor) => {
-          const r = fn(yt, p, sw);
-          return r.rank ? tf.sum(r) : r;
-        })(yp);
+        const gr = call.grad();
         grad = Array.from(await gr.data());
         gr.dispose();
       } catch (e) {
@@ -141,7 +115,7 @@ async function runCase(c: GoldenCase): Promise<CaseResult> {
   } catch (e) {
     error = message(e);
   } finally {
-    tf.dispose([yt, yp, ...(sw ? [sw] : [])]);
+    if (call) tf.dispose([call.yt, call.yp, ...(call.sw ? [call.sw] : [])]);
   }
   return {
     id: c.id,

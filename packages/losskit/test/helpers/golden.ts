@@ -137,15 +137,9 @@ export function caseName(c: GoldenCase): string {
   return c.family === 'distance' ? c.name : c.loss;
 }
 
-/** Flattens a nested array of numbers. */
-export function flat(x: Nested): number[] {
-  return Array.isArray(x) ? x.flatMap(flat) : [x];
-}
+import { goldenMiss } from './golden-case.ts';
 
-/** The shape of a nested array ([] for a number). */
-export function shapeOf(x: Nested): number[] {
-  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
-}
+export { flat, shapeOf } from './golden-case.ts';
 
 /** Options of a distance case as a user passes them (spacing inside the options). */
 export function caseOptions(c: DistanceCase): Record<string, unknown> {
@@ -157,20 +151,5 @@ export function caseOptions(c: DistanceCase): Record<string, unknown> {
  * (Infinity, −Infinity, NaN) must match exactly. `label` prefixes the failure messages.
  */
 export function expectGolden(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const a = got[i];
-    const b = want[i];
-    if (!Number.isFinite(b)) {
-      expect(
-        Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)),
-        `${label}[${i}] got ${a}, want ${b}`,
-      ).toBe(true);
-      continue;
-    }
-    const bound = tol * Math.max(1, Math.abs(b));
-    if (!(Math.abs(a - b) <= bound)) {
-      expect.fail(`${label}[${i}] got ${a}, want ${b} (tol ${bound.toExponential(2)})`);
-    }
-  }
+  expect(goldenMiss(got, Array.from(want), tol, true), label).toBeNull();
 }
