@@ -7,6 +7,7 @@ import { bceFromLogits, bceFromProbs, epsilon } from '../core/numerics.ts';
 import type { ParamInfo, SegReduction } from '../core/types.ts';
 import { assertSameShape, shapeText } from '../core/validate.ts';
 import { tf, type Tensor } from '../tf.ts';
+import { hostCopy } from './layout.ts';
 import type { Activation } from './params.ts';
 
 export const PRECOMPUTED_MAPS: ParamInfo = {
@@ -90,13 +91,8 @@ export function checkInputs(owner: string, yTrue: Tensor, yPred: Tensor, check: 
 /** The masks and, with precomputed maps, the maps of a yTrue tensor, both float32 `[B, ...spatial, C]`. */
 export function splitTrue(yTrue: Tensor, L: SegLayout, precomputed: boolean): { y: Tensor; maps?: Tensor } {
   if (!precomputed) {
-    // The maps are built on the host from these values anyway; the device gets a copy, never the caller's yTrue,
-    // so that yTrue keeps its host values for the next call (on webgpu, reading an uploaded tensor back
-    // synchronously loses the device in Chromium: see layout.ts `prepare`).
-    const v = yTrue.dataSync();
-    return {
-      y: tf.tensor(v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>), yTrue.shape),
-    };
+    // The maps are built on the host from these values anyway (layout.ts `hostCopy` says why a copy).
+    return { y: hostCopy(yTrue, yTrue.shape, 'float32').tensor };
   }
   const y = tf.cast(yTrue, 'float32');
   const begin = y.shape.map(() => 0);

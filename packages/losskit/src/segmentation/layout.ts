@@ -81,6 +81,22 @@ function checkLabels(id: string, yTrue: Tensor, yPred: Tensor, C: number, ignore
   }
 }
 
+/**
+ * yTrue's values, read on the host, and a tensor of them (with `shape`, default yTrue's) for the device: never the
+ * caller's yTrue itself. Uploading yTrue would drop its host values (tfjs-webgpu keeps one place per tensor), and
+ * the next read of them (the gradient pass's label check, the next step) would then be a synchronous GPU readback,
+ * which on webgpu goes through OffscreenCanvas and loses the device in Chromium (README "Backends and
+ * precision"). On cpu and wasm the tensor costs one copy at most. Losses that read their labels on the host use it.
+ */
+export function hostCopy(
+  yTrue: Tensor,
+  shape: readonly number[] = yTrue.shape,
+  dtype: 'float32' | 'int32' | 'bool' = yTrue.dtype as 'float32' | 'int32' | 'bool',
+): { values: ArrayLike<number>; tensor: Tensor } {
+  const values = yTrue.dataSync<'float32' | 'int32' | 'bool'>();
+  return { values, tensor: tf.tensor(values, [...shape], dtype) };
+}
+
 /** Step 1: the activation over all channels, on float32. */
 export function activate(id: string, yPred: Tensor, activation: Activation): Tensor {
   const x = tf.cast(yPred, 'float32');
@@ -140,11 +156,7 @@ export function prepare(
   let g: Tensor;
   let valid: Tensor | null = null;
   if (o.sparseLabels) {
-    // The device gets a copy of the label values checkLayout has just read, never the caller's yTrue: uploading
-    // yTrue would drop its host copy (tfjs-webgpu keeps one place per tensor), and the next call's check (the
-    // gradient pass, the next step) would then need a synchronous GPU readback, which on webgpu goes through
-    // OffscreenCanvas and loses the device in Chromium (README "Backends and precision"). Free on cpu and wasm.
-    const labels = tf.tensor(yTrue.dataSync(), [L.B, ...L.spatial], yTrue.dtype);
+    const labels = hostCopy(yTrue, [L.B, ...L.spatial]).tensor;
     if (o.ignoreIndex !== null) valid = tf.expandDims(toFloat32(tf.notEqual(labels, o.ignoreIndex)), -1);
     g =
       L.C === 1 ? tf.expandDims(toFloat32(labels), -1) : toFloat32(tf.oneHot(tf.cast(labels, 'int32'), L.C));

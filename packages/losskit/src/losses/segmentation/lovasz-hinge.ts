@@ -3,7 +3,7 @@ import type { OptionsOf } from '../../core/options.ts';
 import { shapeText } from '../../core/validate.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { emptyInputLoss, lovaszWeights, rejectSampleWeight } from './pixel-common.ts';
-import { IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
+import { hostCopy, IGNORE_INDEX, prepare } from '../../segmentation/index.ts';
 
 const PARAMS = [
   {
@@ -79,18 +79,15 @@ export const lovaszHinge = defineLoss<LovaszHingeOptions>(
   },
   (yTrue, yPred, sampleWeight, o) => {
     rejectSampleWeight(ID, sampleWeight);
-    // The labels are read once, and the device gets a copy of them, never the caller's yTrue: uploading yTrue would
-    // drop its host values (tfjs-webgpu keeps one place per tensor), so the next call's check (the gradient pass,
-    // the next step) would need a synchronous GPU readback, which on webgpu loses the device in Chromium
-    // (docs/backends.md). The same pattern as segmentation/layout.ts `prepare` for sparse labels.
-    const labels = yTrue.dataSync();
-    const prep = prepare(ID, tf.tensor(labels, yTrue.shape, yTrue.dtype), yPred, {
+    // The labels are read once on the host (checkBinary) and the kernels get a copy (`hostCopy` says why).
+    const labels = hostCopy(yTrue);
+    const prep = prepare(ID, labels.tensor, yPred, {
       activation: 'none',
       sparseLabels: false,
       ignoreIndex: o.ignoreIndex,
       includeBackground: true,
     });
-    checkBinary(labels, yTrue, o.ignoreIndex);
+    checkBinary(labels.values, yTrue, o.ignoreIndex);
     // An empty batch (or empty images): 0, as the region losses give.
     if (prep.x.size === 0) return emptyInputLoss(prep.x);
     const B = prep.layout.B;
