@@ -42,7 +42,7 @@ const mseJs: RangeKernel = (t, p, g, start, end, c) => {
   }
   return s;
 };
-export const mseKernel = wasmRange(mseJs, (k, T, P, G, n, c) => k.mse(T, P, G, n, c));
+const mseKernel = wasmRange(mseJs, (k, T, P, G, n, c) => k.mse(T, P, G, n, c));
 
 /** `|yTrue − yPred|`; gradient +1 at a tie (tfjs `abs` has gradient −1 at 0, on yTrue − yPred). */
 const maeJs: RangeKernel = (t, p, g, start, end, c) => {
@@ -55,10 +55,10 @@ const maeJs: RangeKernel = (t, p, g, start, end, c) => {
   }
   return s;
 };
-export const maeKernel = wasmRange(maeJs, (k, T, P, G, n, c) => k.mae(T, P, G, n, c));
+const maeKernel = wasmRange(maeJs, (k, T, P, G, n, c) => k.mae(T, P, G, n, c));
 
 /** Huber `½q² + δ(|e| − q)`, q = min(|e|, δ), e = yPred − yTrue; gradient `clip(e, −δ, δ)` (0 at e = 0). */
-export function huberKernel(delta: number): RangeKernel {
+function huberKernel(delta: number): RangeKernel {
   const js: RangeKernel = (t, p, g, start, end, c) => {
     let s = 0;
     for (let i = start; i < end; i++) {
@@ -81,7 +81,7 @@ function smooth(y: number, ls: number): number {
 }
 
 /** BCE from logits `max(x,0) − x·y + log1p(e^−|x|)`; gradient `σ(x) − y`. One exp and one log1p per element. */
-export function bceLogitsKernel(ls: number): RangeKernel {
+function bceLogitsKernel(ls: number): RangeKernel {
   const js: RangeKernel = (t, p, g, start, end, c) => {
     let s = 0;
     for (let i = start; i < end; i++) {
@@ -101,7 +101,7 @@ export function bceLogitsKernel(ls: number): RangeKernel {
  * Keras BCE on clipped probabilities `−[y·log q + (1−y)·log(1−q)]`, q = clip(p, ε, 1−ε) and 1 − q in float32; gradient
  * `−y/q + (1−y)/(1−q)` inside the closed clip interval, 0 outside. A log whose weight is exactly 0 is skipped.
  */
-export function bceProbsKernel(eps: number, ls: number): RangeKernel {
+function bceProbsKernel(eps: number, ls: number): RangeKernel {
   const lo = fround(eps);
   const hi = fround(1 - eps);
   const js: RangeKernel = (t, p, g, start, end, c) => {
@@ -133,7 +133,7 @@ export interface FocalParams {
  * unclipped p, bce on the clipped p. The focal factor is `powAtLeastZero`: `max(b, 0)^γ` with derivative
  * `γ·b^(γ−1)` for b > 0 and, at b ≤ 0, 1 for γ = 1 and 0 otherwise (γ = 0: the constant 1).
  */
-export function focalKernel(o: FocalParams): RangeKernel {
+function focalKernel(o: FocalParams): RangeKernel {
   const { gamma, alpha, fromLogits, ls } = o;
   const lo = fround(o.eps);
   const hi = fround(1 - o.eps);
@@ -197,7 +197,7 @@ function softmaxRow(p: Float32Array, g: Float32Array, r: number, C: number): num
  * Categorical cross-entropy from logits over rows of `C` classes: `Σ_c y_c·(lse − x_c)` with
  * `y ← y(1 − ls) + ls/C`; gradient `softmax_c·Σy − y_c`. C exps and one log per row.
  */
-export function cceLogitsKernel(C: number, ls: number): RangeKernel {
+function cceLogitsKernel(C: number, ls: number): RangeKernel {
   const js: RangeKernel = (t, p, g, start, end, c) => {
     let s = 0;
     for (let r = start; r < end; r += C) {
@@ -224,7 +224,7 @@ export function cceLogitsKernel(C: number, ls: number): RangeKernel {
 }
 
 /** Sparse categorical cross-entropy from logits: `lse − x_label` per row; gradient `softmax − onehot`. */
-export function scceLogitsKernel(C: number): RangeKernel {
+function scceLogitsKernel(C: number): RangeKernel {
   const js: RangeKernel = (labels, p, g, start, end, c) => {
     let s = 0;
     for (let r = start; r < end; r += C) {

@@ -4,7 +4,7 @@ import type { RangeKernel } from './keras-kernels.ts';
 import { defineFusedKernel } from './registry.ts';
 
 /** The elements of a tensor as a Float32Array (read once; a copy only when the dtype is not float32). */
-export function floatData(t: Tensor): Float32Array {
+function floatData(t: Tensor): Float32Array {
   const d = t.dataSync();
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }

@@ -45,7 +45,7 @@ const MAX_C = 64;
 const MAX_GATHER_C = 16;
 
 /** Whether the SIMD passes cover this call (they still need an instance: `simdInstance`). */
-export function simdSupports(a: RegionKernelArgs): boolean {
+function simdSupports(a: RegionKernelArgs): boolean {
   if (a.C === 1) return true;
   if (a.combo) return false;
   return a.C % 4 === 0 ? a.C <= MAX_C : a.C <= MAX_GATHER_C;

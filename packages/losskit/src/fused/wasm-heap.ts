@@ -83,7 +83,7 @@ export function fusedBackend(): 'cpu' | 'wasm' | null {
  * block of a range and a few float64 sums: src/fused/wasm.ts) is one `makeOutput` buffer that is never disposed:
  * it lives as long as the backend. Made outside any kernel, so that a kernel's output count stays exact.
  */
-export function heapInstance(b: WasmBackendLike): Wasm | null {
+function heapInstance(b: WasmBackendLike): Wasm | null {
   const memory = moduleMemory(b.wasm);
   if (!memory || !wasmKernels()) return null;
   const allocate = (bytes: number): number => {

@@ -95,7 +95,7 @@ export interface WasmKernels {
 }
 
 /** Elements per loop iteration of the kernels: ranges of whole blocks never touch memory past their end. */
-export const BLOCK = 16;
+const BLOCK = 16;
 
 /** Floats per area of a scratch block (assembly/math.ts `CHUNK`): rows longer than this never go through it. */
 export const CHUNK = 16384;
@@ -153,7 +153,7 @@ export class Wasm {
 }
 
 /** Bytes of a scratch block of `chunk` floats per area. */
-export function scratchBytes(chunk: number): number {
+function scratchBytes(chunk: number): number {
   return 12 * chunk + 6 * 8;
 }
 
