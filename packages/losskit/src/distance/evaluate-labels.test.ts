@@ -1,11 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getMetric } from '../catalog/catalog.ts';
 import { tf } from '../tf.ts';
-import { surfaceMetric64 } from '../../test/reference/distance-metrics.ts';
+import { directedDistances64, surfaceMetric64 } from '../../test/reference/distance-metrics.ts';
 import { mulberry32 } from '../util/random.ts';
 import { evaluateLabels, LabelMapError, type LabelMetricSpec } from './evaluate-labels.ts';
 
-/** A 3-D label volume: a few boxes and blobs of labels 1–5 (label 4 only in the truth, 6 only in the prediction). */
+/**
+ * A 3-D label volume: a few boxes and blobs of labels 1–5 (label 4 only in the truth, 6 only in the prediction), and
+ * label 7 in opposite corners of the two maps, farther apart than the local nearest-edge search reaches.
+ */
 function volumes(shape: readonly [number, number, number]) {
   const [X, Y, Z] = shape;
   const rand = mulberry32(7);
@@ -24,6 +28,8 @@ function volumes(shape: readonly [number, number, number]) {
         if (z >= 5 && y >= 8 && rand() < 0.6) p[i] = 3;
         if (x === X - 1 && y === 0) t[i] = 4;
         if (x === 0 && y === Y - 1 && z === 0) p[i] = 6;
+        if (x < 2 && y >= 8 && z < 2) t[i] = 7;
+        if (x >= 5 && x < 8 && y < 3 && z >= 5) p[i] = 7;
         if (x >= 8 && z < 2) t[i] = p[i] = 5;
       }
   return { t, p };
@@ -61,7 +67,7 @@ const SURFACE: [string, Record<string, unknown>, 'hd' | 'asd' | 'nsd'][] = [
 const specs: LabelMetricSpec[] = SURFACE.map(([metric, options], k) => ({ metric, options, key: `s${k}` }));
 
 describe('evaluateLabels', () => {
-  const labels = [1, 2, 3, 4, 5, 6, 9];
+  const labels = [1, 2, 3, 4, 5, 6, 9, 7];
   it.each([[[1, 1, 1]], [[2, 0.7, 1.3]]])(
     'matches the float64 oracles per label (surface metrics, spacing %j; absent and one-sided labels)',
     (spacing) => {
@@ -84,6 +90,56 @@ describe('evaluateLabels', () => {
       expect(r.values.s5[3]).toBe(0);
     },
   );
+
+  it('gives every label the float64 oracle distances on random label maps (ranks 1–3, any spacing)', () => {
+    // Random blobs of 4 labels, some far apart (beyond the local search), some touching the border.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }).chain((rank) =>
+          fc.tuple(
+            fc.array(fc.integer({ min: 1, max: rank === 1 ? 30 : rank === 2 ? 14 : 7 }), {
+              minLength: rank,
+              maxLength: rank,
+            }),
+            fc.array(fc.constantFrom(1, 0.6, 1.7), { minLength: rank, maxLength: rank }),
+            fc.integer({ min: 1, max: 2 ** 30 }),
+          ),
+        ),
+        ([shape, spacing, seed]) => {
+          const rand = mulberry32(seed);
+          const n = shape.reduce((a, b) => a * b, 1);
+          const t = Int16Array.from({ length: n }, () => (rand() < 0.5 ? 0 : 1 + Math.floor(rand() * 4)));
+          const p = Int16Array.from(t, (v) => (rand() < 0.3 ? Math.floor(rand() * 5) : v));
+          const metrics: LabelMetricSpec[] = [
+            { metric: 'hausdorffDistance', key: 'hd' },
+            { metric: 'averageSurfaceDistance', options: { symmetric: true }, key: 'assd' },
+          ];
+          const r = evaluateLabels(t, p, shape, { metrics, spacing, labels: [1, 2, 3, 4] });
+          [1, 2, 3, 4].forEach((label, k) => {
+            const g = Array.from(t, (v) => (v === label ? 1 : 0));
+            const q = Array.from(p, (v) => (v === label ? 1 : 0));
+            const a = directedDistances64(q, g, shape, spacing);
+            const b = directedDistances64(g, q, shape, spacing);
+            const all = [...a, ...b];
+            const hd = all.length === 0 ? NaN : a.length && b.length ? Math.max(...all) : Infinity;
+            const assd =
+              all.length === 0
+                ? NaN
+                : a.length && b.length
+                  ? all.reduce((x, y) => x + y) / all.length
+                  : Infinity;
+            for (const [got, want] of [
+              [r.values.hd[k], hd],
+              [r.values.assd[k], assd],
+            ])
+              if (Number.isFinite(want)) expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * (1 + want));
+              else expect(got).toBe(want);
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 
   it('counts TP/FP/FN/TN per label in one pass and scores overlap as the float64 formulas', () => {
     const metrics = ['diceCoefficient', 'iou', 'tversky_index', 'sensitivity', 'specificity', 'precision'];
@@ -138,7 +194,7 @@ describe('evaluateLabels', () => {
   });
 
   it('defaults to every non-zero label of either map', () => {
-    expect(evaluateLabels(T, P, SHAPE, { metrics: ['iou'] }).labels).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(evaluateLabels(T, P, SHAPE, { metrics: ['iou'] }).labels).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('with float32 equals the tensor metrics per label bit for bit (the old per-label path of the CLI)', () => {

@@ -1,16 +1,18 @@
 /**
- * Every metric, every label of two integer label maps, in one pass over the voxels for the overlap counts and one
- * surface-distance computation per label on that label's bounding box. Typed arrays only, no TensorFlow.js.
+ * Every metric, every label of two integer label maps: one pass over the voxels for the overlap counts, and the
+ * surface distances of all labels together (label-surfaces.ts). Typed arrays only, no TensorFlow.js.
  *
  * The values are those of the catalog metrics on the binary masks `truth == label`, `pred == label` (one image,
- * one channel): the overlap scores from a per-label confusion count (TP, FP, FN, TN), the surface metrics from the
- * exact EDT of `surface.ts` on the union of both masks' bounding boxes (exact: every edge element of either mask
- * lies in that box, and outside it both masks are background).
+ * one channel): the overlap scores from a per-label confusion count (TP, FP, FN, TN), the surface distances from a
+ * nearest-edge search over the whole volume, and, for a label that search leaves unsettled (an edge farther than
+ * its radius from the other map's), from `surface.ts` on the union of both masks' bounding boxes (exact: every edge
+ * element of either mask lies in that box, and outside it both masks are background).
  */
 import { normalizeName } from '../util/names.ts';
 import { checkShapeAndSpacing } from './edt.ts';
 import { boxSurfaceDistances, SurfaceScratch, type BoundingBox, type SurfaceDistances } from './surface.ts';
 import { bindSurfaceMetric, type BoundSurfaceMetric } from './surface-metrics.ts';
+import { labelSurfaceDistances, type Codes } from './label-surfaces.ts';
 
 /** The metrics {@link evaluateLabels} computes, by catalog id. */
 export const LABEL_METRICS = [
@@ -57,8 +59,8 @@ export interface EvaluateLabelsOptions {
    */
   readonly float32?: boolean;
   /**
-   * Also return each label's bounding box (`boxes`), the box its surface metrics work on: what they cost grows
-   * with its volume, e.g. to share the labels between threads. Default false (the count alone is a faster pass).
+   * Also return each label's bounding box (`boxes`), the union of its boxes in both maps. Default false (the count
+   * alone is a faster pass).
    */
   readonly boxes?: boolean;
 }
@@ -76,7 +78,7 @@ export interface LabelEvaluation {
     readonly tn: Float64Array;
   };
   /**
-   * With the option `boxes` (or any surface metric), per label the union of its boxes in both maps (inclusive
+   * With the option `boxes`, per label the union of its boxes in both maps (inclusive
    * bounds per axis), null for a label in neither map.
    */
   readonly boxes?: (BoundingBox | null)[];
@@ -122,22 +124,18 @@ function scanValues(a: ArrayLike<number>, input: 'truth' | 'pred'): [number, num
   return [min, max];
 }
 
-/** Maps a value to its label code (1…L, 0 for values not evaluated). */
-type Coder = (v: number) => number;
+/** Maps a value to its label code (1…L, 0 for values not evaluated): a table over [min, max], or a Map. */
+type Coder = { readonly lut: Int32Array; readonly min: number; readonly max: number } | Map<number, number>;
 
 function makeCoder(labels: readonly number[]): Coder {
-  const min = Math.min(...labels);
-  const max = Math.max(...labels);
-  if (labels.length === 0) return () => 0;
-  if (max - min <= 1 << 24) {
-    const lut = new Int32Array(max - min + 1);
-    labels.forEach((l, k) => {
-      lut[l - min] = k + 1;
-    });
-    return (v) => (v >= min && v <= max ? lut[v - min] : 0);
-  }
-  const map = new Map(labels.map((l, k) => [l, k + 1]));
-  return (v) => map.get(v) ?? 0;
+  const min = labels.length ? Math.min(...labels) : 0;
+  const max = labels.length ? Math.max(...labels) : -1;
+  if (max - min > 1 << 24) return new Map(labels.map((l, k) => [l, k + 1]));
+  const lut = new Int32Array(Math.max(0, max - min + 1));
+  labels.forEach((l, k) => {
+    lut[l - min] = k + 1;
+  });
+  return { lut, min, max };
 }
 
 /** Every non-zero value of either map, ascending. */
@@ -157,47 +155,99 @@ function presentLabels(a: ArrayLike<number>, b: ArrayLike<number>, min: number, 
   return [...set].sort((x, y) => x - y);
 }
 
-interface Scan {
+const INTEGER_ARRAYS = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+];
+const holdsIntegers = (a: ArrayLike<number>) => INTEGER_ARRAYS.some((T) => a instanceof T);
+
+/** Per code (0 = not evaluated), the elements in both maps, only in pred, only in truth. */
+interface Counts3 {
   tp: Float64Array;
   fp: Float64Array;
   fn: Float64Array;
-  /** Inclusive box per code, `lo[c * r + a]`; `hi < lo` when the label is absent from both maps. */
-  lo: Int32Array;
-  hi: Int32Array;
 }
 
-/** The confusion counts per code and, with `boxes`, each label's bounding box: one pass over the voxels. */
-function confusion(
+/**
+ * Both maps as label codes (1…L, 0 for values not evaluated) and the confusion counts per code, checking every
+ * value in element order: one pass.
+ */
+function encode(
   truth: ArrayLike<number>,
   pred: ArrayLike<number>,
-  shape: readonly number[],
-  code: Coder,
+  coder: Coder,
   L: number,
-  boxes: boolean,
-): Scan {
-  const r = shape.length;
+): { ct: Codes; cp: Codes } & Counts3 {
+  const total = truth.length;
+  const make = (): Codes =>
+    L < 256 ? new Uint8Array(total) : L < 65536 ? new Uint16Array(total) : new Int32Array(total);
+  const ct = make();
+  const cp = make();
   const tp = new Float64Array(L + 1);
   const fp = new Float64Array(L + 1);
   const fn = new Float64Array(L + 1);
-  const lo = new Int32Array((L + 1) * r).fill(0x7fffffff);
-  const hi = new Int32Array((L + 1) * r).fill(-1);
-  const total = truth.length;
-  if (!boxes || r === 0) {
+  const count = (t: number, p: number) => {
+    if (t === p) tp[t]++;
+    else {
+      fn[t]++;
+      fp[p]++;
+    }
+  };
+  if (coder instanceof Map) {
     for (let i = 0; i < total; i++) {
       const tv = truth[i];
       const pv = pred[i];
       if (tv - Math.floor(tv) !== 0) throw badValue('truth', i, tv);
       if (pv - Math.floor(pv) !== 0) throw badValue('pred', i, pv);
-      const ct = code(tv);
-      const cp = code(pv);
-      if (ct === cp) tp[ct]++;
-      else {
-        fn[ct]++;
-        fp[cp]++;
-      }
+      count((ct[i] = coder.get(tv) ?? 0), (cp[i] = coder.get(pv) ?? 0));
     }
-    return { tp, fp, fn, lo, hi };
+  } else if (holdsIntegers(truth) && holdsIntegers(pred)) {
+    // Integer typed arrays (label maps as read from files) cannot hold a bad value: no check per element. Most
+    // voxels are background in both maps; unless 0 is evaluated, they leave the codes 0 and no count to keep.
+    const { lut, min, max } = coder;
+    const skipZero = !(min <= 0 && max >= 0 && lut[-min] !== 0);
+    for (let i = 0; i < total; i++) {
+      const tv = truth[i];
+      const pv = pred[i];
+      if (skipZero && tv === 0 && pv === 0) continue;
+      count(
+        (ct[i] = tv >= min && tv <= max ? lut[tv - min] : 0),
+        (cp[i] = pv >= min && pv <= max ? lut[pv - min] : 0),
+      );
+    }
+  } else {
+    const { lut, min, max } = coder;
+    for (let i = 0; i < total; i++) {
+      const tv = truth[i];
+      const pv = pred[i];
+      if (tv - Math.floor(tv) !== 0) throw badValue('truth', i, tv);
+      if (pv - Math.floor(pv) !== 0) throw badValue('pred', i, pv);
+      count(
+        (ct[i] = tv >= min && tv <= max ? lut[tv - min] : 0),
+        (cp[i] = pv >= min && pv <= max ? lut[pv - min] : 0),
+      );
+    }
   }
+  return { ct, cp, tp, fp, fn };
+}
+
+/** Inclusive box per code, `lo[c * r + a]`; `hi < lo` when the label is absent from both maps. */
+interface Boxes {
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+/** Each label's bounding box in either coded map: one pass over the codes. */
+function boxesOf(ct: Codes, cp: Codes, shape: readonly number[], L: number): Boxes {
+  const r = shape.length;
+  const lo = new Int32Array((L + 1) * r).fill(0x7fffffff);
+  const hi = new Int32Array((L + 1) * r).fill(-1);
+  const total = ct.length;
   const n = shape[r - 1];
   const last = r - 1;
   const coord = new Int32Array(r);
@@ -217,38 +267,25 @@ function confusion(
   };
   for (let base = 0, row = 0; base < total; base += n, row++) {
     for (let j = 0; j < n; j++) {
-      const tv = truth[base + j];
-      const pv = pred[base + j];
-      if (tv - Math.floor(tv) !== 0) throw badValue('truth', base + j, tv);
-      if (pv - Math.floor(pv) !== 0) throw badValue('pred', base + j, pv);
-      const ct = code(tv);
-      const cp = code(pv);
-      if (ct === cp) {
-        if (ct !== 0) {
-          tp[ct]++;
-          mark(ct, j, row);
-        }
-      } else {
-        fn[ct]++;
-        fp[cp]++;
-        if (ct !== 0) mark(ct, j, row);
-        if (cp !== 0) mark(cp, j, row);
-      }
+      const t = ct[base + j];
+      const p = cp[base + j];
+      if (t !== 0) mark(t, j, row);
+      if (p !== 0 && p !== t) mark(p, j, row);
     }
     for (let a = last - 1; a >= 0; a--) {
       if (++coord[a] < shape[a]) break;
       coord[a] = 0;
     }
   }
-  return { tp, fp, fn, lo, hi };
+  return { lo, hi };
 }
 
-/** `truth == label` and `pred == label` inside the box `[lo, lo + cshape)`, as 0/1 into `g` and `p` (box-sized). */
+/** `code` in the box `[lo, lo + cshape)` of both coded maps, as 0/1 into `g` and `p` (box-sized). */
 function cropLabel(
-  truth: ArrayLike<number>,
-  pred: ArrayLike<number>,
+  ct: Codes,
+  cp: Codes,
   shape: readonly number[],
-  label: number,
+  code: number,
   lo: readonly number[],
   cshape: readonly number[],
   g: Uint8Array,
@@ -267,8 +304,8 @@ function cropLabel(
     let src = lo[r - 1];
     for (let a = 0; a < r - 1; a++) src += (lo[a] + coord[a]) * strides[a];
     for (let j = 0; j < n; j++) {
-      g[dst + j] = truth[src + j] === label ? 1 : 0;
-      p[dst + j] = pred[src + j] === label ? 1 : 0;
+      g[dst + j] = ct[src + j] === code ? 1 : 0;
+      p[dst + j] = cp[src + j] === code ? 1 : 0;
     }
     for (let a = r - 2; a >= 0; a--) {
       if (++coord[a] < cshape[a]) break;
@@ -358,16 +395,15 @@ function bindMetric(spec: string | LabelMetricSpec, f: (x: number) => number): B
  *   two empty masks score 1, as the tensor metrics do.
  * - Surface metrics (`hausdorffDistance`, `averageSurfaceDistance`, `surfaceDice`) use MONAI's conventions and the
  *   options of their `…Pair` forms (HD95 = `{ percentile: 95 }`, MONAI's max of the two directed percentiles;
- *   `convention: 'medpy'` pools them); one exact surface-distance computation per label, on the union of both
- *   masks' bounding boxes, serves all of them. NaN where both masks are empty, +Infinity (surface Dice 0) where
- *   one is.
+ *   `convention: 'medpy'` pools them); one exact surface-distance computation per label serves all of them. NaN
+ *   where both masks are empty, +Infinity (surface Dice 0) where one is.
  *
  * @param truth - Ground-truth label map, row-major `[...shape]`, integer values.
  * @param pred - Predicted label map, same shape.
  * @param shape - Spatial shape, rank ≥ 1.
  * @param options - `metrics` (ids or `{ metric, options, key }`), `spacing`, `labels`, `float32`, `boxes`.
  * @returns `{ labels, values: { [key]: Float64Array per label }, counts: { tp, fp, fn, tn } }`, and `boxes` (per
- *   label `{ lo, hi }` or null) with the option `boxes` or a surface metric.
+ *   label `{ lo, hi }` or null) with the option `boxes`.
  * @throws LabelMapError (named, with `input` and `index`) when a map holds NaN, ±Infinity or a non-integer; Error
  *   for mismatched lengths, a bad shape or spacing, unknown metrics, options or duplicate keys.
  * @example
@@ -413,8 +449,11 @@ export function evaluateLabels(
   if (new Set(labels).size !== labels.length || labels.some((l) => !Number.isInteger(l)))
     throw new Error(`evaluateLabels: labels must be distinct integers, got [${labels.join(', ')}]`);
   const L = labels.length;
-  const needBoxes = options.boxes === true || bound.some((b) => b.surface);
-  const scan = confusion(truth, pred, shape, makeCoder(labels), L, needBoxes);
+  const scan = encode(truth, pred, makeCoder(labels), L);
+  const { ct, cp } = scan;
+  // The boxes, counted only when a label needs its box (or the caller asked for them).
+  let boxed: Boxes | undefined;
+  const boxScan = () => (boxed ??= boxesOf(ct, cp, shape, L));
   const N = truth.length;
   const counts = {
     tp: scan.tp.slice(1),
@@ -427,6 +466,10 @@ export function evaluateLabels(
   for (const b of bound) values[b.key] = new Float64Array(L);
   const r = shape.length;
   const directions = bound.some((b) => b.surface?.directions === 'both') ? 'both' : 'predToGt';
+  // Every label's distances over the whole volume at once; a label they leave unsettled takes its box below.
+  const whole = bound.some((b) => b.surface)
+    ? labelSurfaceDistances(ct, cp, shape, spacing, L, directions)
+    : [];
   // Box-sized buffers shared by every label: the masks here, the edges and the transform in `scratch`.
   const scratch = new SurfaceScratch();
   let masks = new Uint8Array(0);
@@ -437,13 +480,16 @@ export function evaluateLabels(
     let d: SurfaceDistances | undefined;
     const distances = (): SurfaceDistances => {
       if (d) return d;
-      const lo = Array.from(scan.lo.subarray((k + 1) * r, (k + 2) * r));
-      const cshape = lo.map((l, a) => scan.hi[(k + 1) * r + a] - l + 1);
+      const settled = whole[k];
+      if (settled) return (d = settled);
+      const { lo: los, hi: his } = boxScan();
+      const lo = Array.from(los.subarray((k + 1) * r, (k + 2) * r));
+      const cshape = lo.map((l, a) => his[(k + 1) * r + a] - l + 1);
       const size = cshape.reduce((a, b) => a * b, 1);
       if (masks.length < 2 * size) masks = new Uint8Array(2 * size);
       const g = masks.subarray(0, size);
       const p = masks.subarray(size, 2 * size);
-      cropLabel(truth, pred, shape, labels[k], lo, cshape, g, p);
+      cropLabel(ct, cp, shape, k + 1, lo, cshape, g, p);
       d = boxSurfaceDistances(g, p, cshape, spacing, directions, scratch);
       return d;
     };
@@ -451,10 +497,11 @@ export function evaluateLabels(
       values[b.key][k] = b.overlap ? b.overlap(c) : f(b.surface!.value(gEmpty, pEmpty, distances));
     }
   }
-  if (!needBoxes) return { labels, values, counts };
+  if (options.boxes !== true) return { labels, values, counts };
+  const { lo: los, hi: his } = boxScan();
   const boxes = labels.map((_, k): BoundingBox | null => {
-    const lo = Array.from(scan.lo.subarray((k + 1) * r, (k + 2) * r));
-    const hi = Array.from(scan.hi.subarray((k + 1) * r, (k + 2) * r));
+    const lo = Array.from(los.subarray((k + 1) * r, (k + 2) * r));
+    const hi = Array.from(his.subarray((k + 1) * r, (k + 2) * r));
     return hi[0] < lo[0] ? null : { lo, hi };
   });
   return { labels, values, counts, boxes };

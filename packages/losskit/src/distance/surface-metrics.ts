@@ -191,9 +191,11 @@ function fromDistances(kind: Kind, d: SurfaceDistances, o: Resolved, tau: number
     return Math.max(quantileSorted(A.sort(), q), quantileSorted(G.sort(), q));
   }
   if (kind === 'asd') {
-    if (!o.symmetric) return sumOf(A) / A.length;
-    if (o.pooled) return (sumOf(A) + sumOf(G)) / (A.length + G.length);
-    return (sumOf(A) / A.length + sumOf(G) / G.length) / 2;
+    // Summed in ascending order, so that the last bits do not depend on the order of the edge elements (the axis
+    // order of the array, or another metric having sorted the shared sets already).
+    if (!o.symmetric) return sumOf(A.sort()) / A.length;
+    if (o.pooled) return (sumOf(A.sort()) + sumOf(G.sort())) / (A.length + G.length);
+    return (sumOf(A.sort()) / A.length + sumOf(G.sort()) / G.length) / 2;
   }
   let within = 0;
   for (let i = 0; i < A.length; i++) if (A[i] <= tau) within++;

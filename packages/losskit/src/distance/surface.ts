@@ -3,7 +3,8 @@
  * edges = m ∧ ¬erode(m) with the cross structuring element and the outside of the image as background; distances
  * from edge-element centre to edge-element centre, spacing-aware. No TensorFlow.js.
  */
-import { checkShapeAndSpacing, edtAt } from './edt.ts';
+import { checkShapeAndSpacing } from './edt.ts';
+import { nearestDistances, type NearestScratch } from './nearest.ts';
 
 /** Inclusive per-axis bounds of the non-zero elements of a mask. */
 export interface BoundingBox {
@@ -178,42 +179,32 @@ export interface SurfaceDistances {
  * an atlas) allocates the box-sized arrays once instead of per box. One per thread of work.
  * @internal
  */
-export class SurfaceScratch {
+export class SurfaceScratch implements NearestScratch {
   private bytes = new Uint8Array(0);
   /** Float64 squared distances of the transform. */
   squared = new Float64Array(0);
+  /** The inverted target of the transform. */
+  inverse = new Uint8Array(0);
+  /** The queries left to the transform; all zero between calls. */
+  marks = new Uint8Array(0);
 
-  /** The three byte planes (edges of gt, edges of pred, inverted target) for a box of `size` elements. */
-  planes(size: number): [Uint8Array, Uint8Array, Uint8Array] {
-    if (this.bytes.length < 3 * size) this.bytes = new Uint8Array(3 * size);
+  /** The two edge planes (gt, pred) for a box of `size` elements, after sizing the other buffers for it. */
+  planes(size: number): [Uint8Array, Uint8Array] {
+    if (this.bytes.length < 4 * size) {
+      this.bytes = new Uint8Array(4 * size);
+      this.inverse = this.bytes.subarray(2 * size, 3 * size);
+      this.marks = this.bytes.subarray(3 * size, 4 * size);
+    }
     if (this.squared.length < size) this.squared = new Float64Array(size);
     const b = this.bytes;
-    return [b.subarray(0, size), b.subarray(size, 2 * size), b.subarray(2 * size, 3 * size)];
+    return [b.subarray(0, size), b.subarray(size, 2 * size)];
   }
-}
-
-/** Distances from each edge of `from` to the nearest edge of `to`, both edge maps over the same (cropped) box. */
-function directed(
-  from: Uint8Array,
-  to: Uint8Array,
-  shape: readonly number[],
-  spacing: readonly number[],
-  notTo: Uint8Array,
-  squared: Float64Array,
-): Float64Array {
-  let count = 0;
-  for (let i = 0; i < from.length; i++) count += from[i];
-  const out = new Float64Array(count);
-  if (count === 0) return out;
-  for (let i = 0; i < to.length; i++) notTo[i] = to[i] ^ 1;
-  edtAt(notTo, shape, spacing, from, squared, out);
-  return out;
 }
 
 /**
  * {@link surfaceDistances} of two 0/1 masks already cropped to a box that holds every foreground element of both
- * (so the box border is background, as the image border is): the edges of each mask once, one transform per
- * direction, in `scratch`'s buffers.
+ * (so the box border is background, as the image border is): the edges of each mask once, then each direction's
+ * nearest-edge search (nearest.ts), in `scratch`'s buffers.
  * @internal for evaluate-labels.ts
  */
 export function boxSurfaceDistances(
@@ -224,13 +215,13 @@ export function boxSurfaceDistances(
   directions: 'both' | 'predToGt' | 'gtToPred',
   scratch: SurfaceScratch,
 ): SurfaceDistances {
-  const [eg, ep, inverse] = scratch.planes(gt.length);
+  const [eg, ep] = scratch.planes(gt.length);
   edgesInto(gt, shape, eg);
   edgesInto(pred, shape, ep);
   const none = new Float64Array(0);
   return {
-    predToGt: directions === 'gtToPred' ? none : directed(ep, eg, shape, spacing, inverse, scratch.squared),
-    gtToPred: directions === 'predToGt' ? none : directed(eg, ep, shape, spacing, inverse, scratch.squared),
+    predToGt: directions === 'gtToPred' ? none : nearestDistances(ep, eg, shape, spacing, scratch),
+    gtToPred: directions === 'predToGt' ? none : nearestDistances(eg, ep, shape, spacing, scratch),
   };
 }
 
