@@ -216,13 +216,14 @@ const WITHOUT_TFJS = `
 import { createRequire } from 'node:module';
 let tfjs = 'absent';
 try { createRequire(import.meta.url).resolve('@tensorflow/tfjs'); tfjs = 'present'; } catch {}
-const { edt, hausdorffDistanceArrays } = await import('losskit/distance');
+const { edt, hausdorffDistanceArrays, metricInfo, resolveMetricOptions } = await import('losskit/distance');
 const mask = [0, 1, 1, 1, 0, 1, 1, 1, 1];
 console.log(JSON.stringify({
   tfjs,
   edt: Array.from(edt(mask, [3, 3])),
   spaced: Array.from(edt(mask, [3, 3], { spacing: [2, 1] })),
   hd: Array.from(hausdorffDistanceArrays([0, 1, 1, 0], [0, 1, 0, 0], [1, 4, 1])),
+  hd95: [metricInfo('dice')?.id ?? null, metricInfo('HD')?.id, resolveMetricOptions('hd', { percentile: 95 })],
 }));
 `;
 
@@ -251,6 +252,15 @@ function checkWithoutTfjs(tarball, dir) {
   check(
     `hausdorffDistanceArrays of two 1-D masks = [1] (got [${r.hd}])`,
     r.hd.length === 1 && close(r.hd[0], 1, 1e-9),
+  );
+  const [none, hd, options] = r.hd95;
+  check(
+    `metricInfo finds 'HD' (${hd}) and not the loss 'dice'; resolveMetricOptions('hd', { percentile: 95 }) fills defaults`,
+    none === null &&
+      hd === 'hausdorffDistance' &&
+      JSON.stringify(options) ===
+        '{"percentile":95,"directed":false,"convention":"monai","includeBackground":false,"spacing":null}',
+    JSON.stringify(r.hd95),
   );
 }
 

@@ -30,6 +30,12 @@ export interface Volume {
    * without scaling; `undefined` otherwise. Label maps are read from here: `data` is then built only when read.
    */
   readonly integers?: IntegerArray;
+  /**
+   * With `integers`: the same values in the file's own order (i fastest), which is row-major for the reversed shape
+   * `[k, j, i]`. Statistics that do not depend on the voxel order (per-label counts and surface distances) read
+   * them here and skip the transpose into `integers`, which is then built only when read.
+   */
+  readonly stored?: IntegerArray;
   /** NIfTI `pixdim[1..n]` (array-axis order); `undefined` for PNG and JSON. */
   readonly spacing: readonly number[] | undefined;
   /** PNG: the largest storable value, 2^bitDepth − 1 (255 or 65535); `undefined` otherwise. */
@@ -93,7 +99,7 @@ function indexText(flat: number, shape: readonly number[]): string {
 
 function checkFinite(v: Volume): void {
   // Integers are finite; reading `data` would build the float copy that label maps never need.
-  if (v.integers) return;
+  if (v.stored ?? v.integers) return;
   const i = v.data.findIndex((x) => !Number.isFinite(x));
   if (i < 0) return;
   const what = v.format === 'json' ? 'element' : v.format === 'png' ? 'pixel' : 'voxel';
@@ -379,12 +385,11 @@ function readNifti(path: string, bytes: Buffer): Volume {
   const scale = Number.isFinite(slope) && slope !== 0 && !(slope === 1 && inter === 0);
   // The file stores i fastest (Fortran order); losskit's arrays are row-major with the first axis = i,
   // so the data is transposed: out[((i·nj)+j)·nk + k] = file[i + ni·(j + nj·k)].
-  let integers: IntegerArray | undefined;
+  let stored: IntegerArray | undefined;
   let floats: Float32Array | undefined;
   if (!scale && !(values instanceof Float32Array || values instanceof Float64Array)) {
     // Label maps stay in their integer type: a quarter of the memory for uint8 atlases, and no float copy.
-    const Ctor = values.constructor as new (n: number) => IntegerArray;
-    integers = fortranToRowMajor(values, dims, new Ctor(count));
+    stored = values;
   } else {
     const offsetValue = Number.isFinite(inter) ? inter : 0;
     const scaled = scale ? Float64Array.from(values, (v) => v * slope + offsetValue) : values;
@@ -396,13 +401,22 @@ function readNifti(path: string, bytes: Buffer): Volume {
   });
   const common = { path, format: 'nifti' as const, shape: dims, spacing, maxValue: undefined };
   if (floats) return { ...common, data: floats };
-  const ints = integers!;
+  const fileOrder = stored!;
+  let integers: IntegerArray | undefined;
   let data: Float32Array | undefined;
+  const rowMajor = (): IntegerArray => {
+    const Ctor = fileOrder.constructor as new (n: number) => IntegerArray;
+    integers ??= fortranToRowMajor(fileOrder, dims, new Ctor(count));
+    return integers;
+  };
   return {
     ...common,
-    integers: ints,
+    stored: fileOrder,
+    get integers() {
+      return rowMajor();
+    },
     get data() {
-      data ??= Float32Array.from(ints);
+      data ??= Float32Array.from(rowMajor());
       return data;
     },
   };

@@ -11,12 +11,10 @@ export {
   listMetrics,
   type CatalogMatch,
 } from './catalog/catalog.ts';
-export type { Loss, Metric, CallOptions } from './core/define-loss.ts';
+export type { Loss, LossFn, Metric, MetricFn, CallOptions } from './core/define-loss.ts';
 export type {
-  LossFn,
   LossInfo,
   LossProperty,
-  MetricFn,
   MetricInfo,
   OptionValue,
   Options,

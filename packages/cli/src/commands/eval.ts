@@ -17,21 +17,30 @@
  * - Spacing: `--spacing`, else the `--true` file's NIfTI `pixdim` (array-axis order: i, j, k), else 1 per axis;
  *   passed to losses and metrics that take a `spacing` option.
  * - Engine: the catalog metrics on hard masks (overlap scores, Hausdorff, ASD, surface Dice) go through
- *   `evaluateLabels` of `losskit/distance` (one pass for all labels' counts, surface distances per label on its
- *   bounding box), rounded as the float32 tensor metrics round, so that the values are theirs; anything else
- *   (losses, soft predictions, options the engine does not model) runs the tensor function per label.
+ *   `evaluateLabels` of `losskit/distance` (one pass for all labels' counts, then the surface distances of all
+ *   labels together; NIfTI label maps in their stored voxel order, without a transpose), rounded as the float32
+ *   tensor metrics round, so that the values are theirs; anything else (losses, soft predictions, options the
+ *   engine does not model) runs the tensor function per label.
+ * - Loading: metrics are found and their options resolved by `losskit/distance`; `losskit` itself, and with it
+ *   TensorFlow.js (most of a label evaluation's start-up), is imported only for a loss, for a name that is not a
+ *   metric's as given, or to compute on tensors.
  */
-import type { ParamInfo } from 'losskit';
-import { findCatalogEntries, getLoss, getMetric } from 'losskit';
-import { LABEL_METRICS, LabelMapError, type LabelMetricSpec } from 'losskit/distance';
+import {
+  evaluateLabels,
+  LABEL_METRICS,
+  LabelMapError,
+  metricInfo,
+  resolveMetricOptions,
+  type LabelMetricSpec,
+  type ParamInfo,
+} from 'losskit/distance';
 import type * as TF from '@tensorflow/tfjs';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import type { Cli } from '../context.ts';
 import { UsageError, firstLine } from '../errors.ts';
 import { readVolume, type IntegerArray, type Volume } from '../io.ts';
 import { toJson } from '../json.ts';
-import { evaluateLabelsThreaded } from '../label-engine.ts';
-import { lookup, type Entry } from '../lookup.ts';
+import type { Entry } from '../lookup.ts';
 import { fmt, table } from '../table.ts';
 import { evalFolders } from './eval-folder.ts';
 
@@ -85,10 +94,34 @@ export interface Spec {
 }
 
 /**
+ * The loss or metric called `name`, as `lookup(name, 'metric')` finds it. A metric's name as given is found
+ * without the catalog; the catalog is loaded for anything else, since with its `_loss` suffix added or removed a
+ * name may be a loss's before a metric's (`iou_loss`).
+ */
+async function findEntry(name: string): Promise<Entry> {
+  const info = metricInfo(name, { lossSuffix: false });
+  if (info) return { kind: 'metric', info };
+  const { lookup } = await import('../lookup.ts');
+  return lookup(name, 'metric');
+}
+
+/**
+ * The id of the metric a key of `--options` names, as `findCatalogEntries(key).metric` has it. Only a key that
+ * names a metric with its `_loss` suffix changed needs the catalog, to tell whether it names a loss as given.
+ */
+async function metricIdOf(key: string): Promise<string | undefined> {
+  const info = metricInfo(key, { lossSuffix: false });
+  if (info) return info.id;
+  if (!metricInfo(key)) return undefined;
+  const { findCatalogEntries } = await import('losskit');
+  return findCatalogEntries(key).metric?.id;
+}
+
+/**
  * `dice_coefficient,hausdorff_distance:percentile=95` → specs. Commas inside brackets do not split. A metric is
  * keyed by its id, or by `id(key=value,…)` when the list gives it options (so one metric can be listed twice).
  */
-export function parseSpecs(text: string): Spec[] {
+export async function parseSpecs(text: string): Promise<Spec[]> {
   const items: string[] = [''];
   let depth = 0;
   for (const ch of text) {
@@ -96,24 +129,22 @@ export function parseSpecs(text: string): Spec[] {
     if (ch === ',' && depth <= 0) items.push('');
     else items[items.length - 1] += ch;
   }
-  const parsed = items
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const [name, ...pairs] = item.split(':');
-      const inline: Record<string, unknown> = {};
-      for (const pair of pairs) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new UsageError(`'${item}': expected name:key=value, got ':${pair}'`);
-        const raw = pair.slice(eq + 1);
-        try {
-          inline[pair.slice(0, eq)] = JSON.parse(raw);
-        } catch {
-          inline[pair.slice(0, eq)] = raw;
-        }
+  const parsed = [];
+  for (const item of items.map((s) => s.trim()).filter(Boolean)) {
+    const [name, ...pairs] = item.split(':');
+    const inline: Record<string, unknown> = {};
+    for (const pair of pairs) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`'${item}': expected name:key=value, got ':${pair}'`);
+      const raw = pair.slice(eq + 1);
+      try {
+        inline[pair.slice(0, eq)] = JSON.parse(raw);
+      } catch {
+        inline[pair.slice(0, eq)] = raw;
       }
-      return { entry: lookup(name.trim(), 'metric'), inline, pairs };
-    });
+    }
+    parsed.push({ entry: await findEntry(name.trim()), inline, pairs });
+  }
   if (parsed.length === 0) throw new UsageError(`expected a loss or metric name`);
   const keys = parsed.map((p) =>
     p.pairs.length ? `${p.entry.info.id}(${p.pairs.join(',')})` : p.entry.info.id,
@@ -130,13 +161,26 @@ const paramNames = (s: Spec): string[] => s.entry.info.params.map((p: ParamInfo)
  * The options of each spec: `--options` as a whole for one name; with several, an object keyed by metric (id,
  * any spelling, or output key) gives each its own, and otherwise each option goes to every metric that takes it.
  */
-function optionsPerSpec(specs: readonly Spec[], user: Record<string, unknown>): Record<string, unknown>[] {
+async function optionsPerSpec(
+  specs: readonly Spec[],
+  user: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
   if (specs.length === 1) return [{ ...user, ...specs[0].inline }];
-  const owner = (k: string) =>
-    specs.find((s) => k === s.key || findCatalogEntries(k).metric?.id === s.entry.info.id);
+  // The spec a key names; its metric id is looked up only when no spec's output key comes first.
+  const owner = async (k: string) => {
+    let id: Promise<string | undefined> | undefined;
+    for (const s of specs) if (k === s.key || (await (id ??= metricIdOf(k))) === s.entry.info.id) return s;
+    return undefined;
+  };
   const keys = Object.keys(user);
-  if (keys.length && keys.every((k) => isObject(user[k]) && owner(k)))
-    return specs.map((s) => ({ ...(user[keys.find((k) => owner(k) === s)!] as object), ...s.inline }));
+  const owners = new Map<string, Spec>();
+  for (const k of keys) {
+    const s = isObject(user[k]) ? await owner(k) : undefined;
+    if (!s) break;
+    owners.set(k, s);
+  }
+  if (keys.length && owners.size === keys.length)
+    return specs.map((s) => ({ ...(user[keys.find((k) => owners.get(k) === s)!] as object), ...s.inline }));
   for (const k of keys)
     if (!specs.some((s) => paramNames(s).includes(k)))
       throw new UsageError(
@@ -150,9 +194,12 @@ function optionsPerSpec(specs: readonly Spec[], user: Record<string, unknown>): 
 
 // ------------------------------------------------------------------------------------------ values
 
-/** A file's values as label mode reads them: its stored integers when it has them, else its float values. */
+/**
+ * A file's values as label mode reads them: its stored integers when it has them (in the file's voxel order, for
+ * what does not depend on it), else its float values.
+ */
 type LabelData = IntegerArray | Float32Array;
-const labelData = (v: Volume): LabelData => v.integers ?? v.data;
+const labelData = (v: Volume): LabelData => v.stored ?? v.integers ?? v.data;
 
 const integers = new WeakMap<LabelData, boolean>();
 
@@ -245,7 +292,8 @@ export function valueText(v: unknown): string {
 /** A spec bound to its options for one file pair. */
 interface Bound {
   readonly spec: Spec;
-  readonly fn: (a: TF.Tensor, b: TF.Tensor) => TF.Tensor;
+  /** The tensor function, made (and `losskit` loaded) on first use. */
+  readonly tensorFn: () => Promise<(a: TF.Tensor, b: TF.Tensor) => TF.Tensor>;
   readonly resolved: Readonly<Record<string, unknown>>;
   /** The same metric for `evaluateLabels`, when the engine models its options. */
   readonly engine: LabelMetricSpec | undefined;
@@ -304,16 +352,26 @@ function engineSpec(
   };
 }
 
-function bind(spec: Spec, options: Record<string, unknown>): Bound {
+/** A spec with its options resolved; a loss's through `getLoss`, a metric's without loading `losskit`. */
+async function bind(spec: Spec, options: Record<string, unknown>): Promise<Bound> {
+  const { id } = spec.entry.info;
+  const getLoss = spec.entry.kind === 'loss' ? (await import('losskit')).getLoss : undefined;
+  let resolved: Readonly<Record<string, unknown>>;
+  let tensorFn: Bound['tensorFn'];
   try {
-    const f =
-      spec.entry.kind === 'loss'
-        ? getLoss(spec.entry.info.id, options)
-        : getMetric(spec.entry.info.id, options);
-    return { spec, fn: f, resolved: f.options, engine: engineSpec(spec.key, spec.entry, f.options) };
+    if (getLoss) {
+      const f = getLoss(id, options);
+      resolved = f.options;
+      tensorFn = () => Promise.resolve(f);
+    } else {
+      resolved = resolveMetricOptions(id, options);
+      let made: ReturnType<Bound['tensorFn']> | undefined;
+      tensorFn = () => (made ??= import('losskit').then((l) => l.getMetric(id, options)));
+    }
   } catch (e) {
     throw new UsageError(firstLine(e));
   }
+  return { spec, tensorFn, resolved, engine: engineSpec(spec.key, spec.entry, resolved) };
 }
 
 const list = (labels: readonly number[]) =>
@@ -367,11 +425,12 @@ export async function evaluatePair(
       `losskit: note: voxel sizes differ (${tPath} [${yt.spacing.join(',')}], ${pPath} [${yp.spacing.join(',')}]); using --true's`,
     );
   }
-  const bound = optionsPerSpec(specs, user).map((o, i) => {
+  const bound: Bound[] = [];
+  for (const [i, o] of (await optionsPerSpec(specs, user)).entries()) {
     const options = { ...o };
     if (takesSpacing(specs[i]) && !('spacing' in options) && !opts.rawShape) options.spacing = spacing;
-    return bind(specs[i], options);
-  });
+    bound.push(await bind(specs[i], options));
+  }
 
   // Label mode or a single binary/probability evaluation.
   const segmentation = bound.every((b) => b.spec.entry.info.task === 'segmentation');
@@ -415,6 +474,7 @@ export async function evaluatePair(
   const shape = segmentation && !opts.rawShape ? [1, ...yt.shape, 1] : [...yt.shape];
   let tf: typeof TF | undefined;
   const compute = async (b: Bound, a: Float32Array, c: Float32Array, pShape = shape): Promise<unknown> => {
+    const fn = await b.tensorFn();
     if (!tf) {
       // Only what the engine does not model comes here (losses, soft predictions, options it does not take), so
       // the engine's metrics never load a tfjs backend.
@@ -426,7 +486,7 @@ export async function evaluatePair(
     }
     const t = tf;
     try {
-      const out = t.tidy(() => b.fn(t.tensor(a, shape), t.tensor(c, pShape)));
+      const out = t.tidy(() => fn(t.tensor(a, shape), t.tensor(c, pShape)));
       const values = out.dataSync();
       const s = out.shape;
       out.dispose();
@@ -435,8 +495,11 @@ export async function evaluatePair(
       throw new UsageError(`${b.spec.entry.info.id} on ${tPath} and ${pPath}: ${firstLine(e)}`);
     }
   };
-  /** The engine's values per spec key, one call per distinct spacing. */
-  const engine = async (t: LabelData, p: LabelData, ls: number[]): Promise<Map<string, Float64Array>> => {
+  /**
+   * The engine's values per spec key, one call per distinct spacing. `reversed`: the maps are in NIfTI file order
+   * (row-major for the reversed axes), so shape and spacing are reversed too; the values do not depend on the order.
+   */
+  const engine = (t: LabelData, p: LabelData, ls: number[], reversed = false): Map<string, Float64Array> => {
     const out = new Map<string, Float64Array>();
     const groups = new Map<string, LabelMetricSpec[]>();
     // Metrics without a spacing join the first group that has one, so that the counts are taken once.
@@ -447,10 +510,11 @@ export async function evaluatePair(
     }
     for (const [g, metrics] of groups) {
       try {
-        const values = await evaluateLabelsThreaded(t, p, yt.shape, {
+        const spacing = JSON.parse(g) as number[] | null;
+        const { values } = evaluateLabels(t, p, reversed ? [...yt.shape].reverse() : yt.shape, {
           metrics,
           labels: ls,
-          spacing: JSON.parse(g) as number[] | null,
+          spacing: reversed && spacing ? [...spacing].reverse() : spacing,
           float32: true,
         });
         for (const m of metrics) out.set(m.key!, values[m.key!]);
@@ -467,7 +531,11 @@ export async function evaluatePair(
 
   const results = new Map<string, { options: Readonly<Record<string, unknown>>; value: unknown }>();
   if (labels) {
-    const fast = await engine(labelData(yt), labelData(yp), labels);
+    // Two NIfTI label maps go to the engine as stored, without their transposes.
+    const fast =
+      yt.stored && yp.stored
+        ? engine(yt.stored, yp.stored, labels, true)
+        : engine(yt.integers ?? yt.data, yp.integers ?? yp.data, labels);
     for (const b of bound) {
       const per: Record<string, unknown> = {};
       const values = fast.get(b.spec.key);
@@ -485,7 +553,7 @@ export async function evaluatePair(
   } else {
     const [t, p] = [normalised(yt), normalised(yp)];
     const fast =
-      segmentation && isBinary(t) && isBinary(p) ? await engine(t, p, [1]) : new Map<string, Float64Array>();
+      segmentation && isBinary(t) && isBinary(p) ? engine(t, p, [1]) : new Map<string, Float64Array>();
     for (const b of bound) {
       const v = fast.get(b.spec.key);
       results.set(b.spec.key, {
@@ -534,7 +602,7 @@ export function labelNote(cli: Cli, r: PairResult, where: string): void {
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 export async function evalCommand(cli: Cli, names: string, opts: EvalOptions): Promise<void> {
-  const specs = parseSpecs(names);
+  const specs = await parseSpecs(names);
   parseOptions(opts.options);
   if (isDir(opts.true) || isDir(opts.pred)) {
     await evalFolders(cli, specs, opts);

@@ -1,7 +1,7 @@
-import type { Loss, Metric } from '../core/define-loss.ts';
+import type { Loss, LossFn, Metric, MetricFn } from '../core/define-loss.ts';
 import type { Tensor } from '../tf.ts';
 import { closestNames, entryTable, findLossName, lossNameKeys } from '../util/names.ts';
-import type { LossFn, LossInfo, MetricFn, MetricInfo, Options } from '../core/types.ts';
+import type { LossInfo, MetricInfo, Options } from '../core/types.ts';
 import { allLosses } from '../losses/index.ts';
 import { allMetrics } from '../metrics/index.ts';
 

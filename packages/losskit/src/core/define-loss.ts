@@ -1,8 +1,23 @@
 import { tf, type Tensor } from '../tf.ts';
 import { fusedActive } from './fused-switch.ts';
-import { applyPresets, type PresetTable, resolveOptions, type Resolved } from './options.ts';
-import type { LossFn, LossInfo, MetricFn, MetricInfo } from './types.ts';
+import { type PresetTable, type Resolved, resolveWithPresets } from './options.ts';
+import type { LossInfo, MetricInfo } from './types.ts';
 import { assertTensor } from './validate.ts';
+
+/**
+ * A loss bound to its options, callable as Keras calls a loss: `(yTrue, yPred, sampleWeight?)`.
+ * `fn.name` is readable (`'meanSquaredError'`), so Keras-style logs show it.
+ */
+export type LossFn = ((yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor) => Tensor) & {
+  readonly id: string;
+  readonly options: Readonly<Record<string, unknown>>;
+};
+
+/** A metric bound to its options. */
+export type MetricFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & {
+  readonly id: string;
+  readonly options: Readonly<Record<string, unknown>>;
+};
 
 /** The computation behind a loss: inputs already checked to be tensors, options already resolved. */
 export type Compute<O> = (
@@ -74,8 +89,7 @@ export function defineLoss<O extends object>(
         compute(yTrue, yPred, sampleWeight, o)
     : compute;
   const bind = (options?: O): LossFn => {
-    const given = presets ? applyPresets(info.params, options, presets) : options;
-    const resolved = resolveOptions<O>(info.id, info.params, given);
+    const resolved = resolveWithPresets<O>(info, options, presets);
     const fn = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
       assertTensor(info.id, 'yTrue', yTrue);
       assertTensor(info.id, 'yPred', yPred);
@@ -93,16 +107,18 @@ export function defineLoss<O extends object>(
   return named(call, info.id, { info: Object.freeze(info), bind }) as Loss<O>;
 }
 
-/** Makes a metric from its catalog entry and its computation; the same guarantees as `defineLoss`. */
+/**
+ * Makes a metric from its catalog entry (with its presets, as metrics/info.ts defines them, so that the tfjs-free
+ * `resolveMetricOptions` resolves options from the same table) and its computation; the same guarantees as
+ * `defineLoss`.
+ */
 export function defineMetric<O extends object>(
-  info: MetricInfo,
+  entry: { readonly info: MetricInfo } & MetricHooks,
   compute: (yTrue: Tensor, yPred: Tensor, options: Resolved<O>) => Tensor,
-  hooks: MetricHooks = {},
 ): Metric<O> {
-  const { presets } = hooks;
+  const { info, presets } = entry;
   const bind = (options?: O): MetricFn => {
-    const given = presets ? applyPresets(info.params, options, presets) : options;
-    const resolved = resolveOptions<O>(info.id, info.params, given);
+    const resolved = resolveWithPresets<O>(info, options, presets);
     const fn = (yTrue: Tensor, yPred: Tensor): Tensor => {
       assertTensor(info.id, 'yTrue', yTrue);
       assertTensor(info.id, 'yPred', yPred);

@@ -1,5 +1,5 @@
 import { closestNames, matchEnum } from '../util/names.ts';
-import type { OptionValue, ParamInfo, ParamType } from './types.ts';
+import type { LossInfo, OptionValue, ParamInfo, ParamType } from './types.ts';
 
 /** Options after validation: every parameter present, enum values in canonical spelling. */
 export type Resolved<O> = { readonly [K in keyof O]-?: Exclude<O[K], undefined> };
@@ -208,4 +208,17 @@ export function resolveOptions<O>(
     out[p.name] = ok;
   }
   return Object.freeze(out) as Resolved<O>;
+}
+
+/**
+ * A loss's or metric's options as binding it resolves them: the `preset` row merged in first (`applyPresets`, when
+ * the entry has a preset table), then `resolveOptions` under the entry's id.
+ */
+export function resolveWithPresets<O>(
+  info: Pick<LossInfo, 'id' | 'params'>,
+  options: unknown,
+  presets: PresetTable | undefined,
+): Resolved<O> {
+  const given = presets ? applyPresets(info.params, options, presets) : options;
+  return resolveOptions<O>(info.id, info.params, given);
 }

@@ -1,4 +1,7 @@
-import type { Tensor } from '../tf.ts';
+/**
+ * The catalog's types. No tensor types here: `losskit/distance` reaches this module (through metrics/info.ts) and
+ * must reach nothing of TensorFlow.js, its declarations included; the bound functions are in define-loss.ts.
+ */
 
 /** What a loss is for. */
 export type Task = 'regression' | 'classification' | 'segmentation';
@@ -65,18 +68,3 @@ export interface MetricInfo extends Omit<LossInfo, 'properties'> {
 
 /** Options of a loss, as passed by a user: one object, camelCase keys. */
 export type Options = Readonly<Record<string, unknown>>;
-
-/**
- * A loss bound to its options, callable as Keras calls a loss: `(yTrue, yPred, sampleWeight?)`.
- * `fn.name` is readable (`'meanSquaredError'`), so Keras-style logs show it.
- */
-export type LossFn = ((yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor) => Tensor) & {
-  readonly id: string;
-  readonly options: Readonly<Record<string, unknown>>;
-};
-
-/** A metric bound to its options. */
-export type MetricFn = ((yTrue: Tensor, yPred: Tensor) => Tensor) & {
-  readonly id: string;
-  readonly options: Readonly<Record<string, unknown>>;
-};

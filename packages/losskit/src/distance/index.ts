@@ -1,6 +1,7 @@
 /**
  * Distance transforms and surface extraction on plain typed arrays (segmentation-distance.md §1, §3, §4), plus the
- * array forms of the surface metrics. Nothing here imports TensorFlow.js.
+ * array forms of the surface metrics, and the metrics' catalog entries with their option resolution (from
+ * metrics/info.ts, the one module outside distance/ this entry reaches). Nothing here imports TensorFlow.js.
  */
 export { edt, type EdtOptions, type FloatOut } from './edt.ts';
 export {
@@ -57,3 +58,11 @@ export {
   type LabelMetricId,
   type LabelMetricSpec,
 } from './evaluate-labels.ts';
+export {
+  metricInfo,
+  metricInfos,
+  resolveMetricOptions,
+  type MetricInfo,
+  type MetricLookupOptions,
+  type ParamInfo,
+} from '../metrics/info.ts';

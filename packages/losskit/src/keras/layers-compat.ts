@@ -1,5 +1,6 @@
 import { getLoss } from '../catalog/catalog.ts';
-import type { LossFn, Options } from '../core/types.ts';
+import type { LossFn } from '../core/define-loss.ts';
+import type { Options } from '../core/types.ts';
 import { tf } from '../tf.ts';
 
 /** What `compileWithLoss` writes into a model's user-defined metadata. */

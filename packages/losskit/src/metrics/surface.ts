@@ -8,11 +8,10 @@
  * +Infinity where exactly one is (0 for surface Dice), never a throw. Aggregate with a NaN-aware mean and report
  * the count of finite values, or keep the per-image values: MONAI's NaN for HD95 with one empty mask (and its
  * NaN-ignoring mean) silently drops exactly the images with a missed object; losskit returns +Infinity there.
+ * Their catalog entries are in info.ts, which loads no TensorFlow.js.
  */
 import { defineMetric, type Metric } from '../core/define-loss.ts';
-import type { ParamInfo } from '../core/types.ts';
 import { checkInputs } from '../segmentation/distance-common.ts';
-import { SPACING } from '../segmentation/index.ts';
 import { tf, type Tensor } from '../tf.ts';
 import {
   averageSurfaceDistanceArrays,
@@ -20,23 +19,7 @@ import {
   surfaceDiceArrays,
   surfaceMetricChannels,
 } from '../distance/surface-metrics.ts';
-
-const INCLUDE_BACKGROUND: ParamInfo = {
-  name: 'includeBackground',
-  type: 'boolean',
-  default: false,
-  doc: 'Report channel 0 too (false drops it, only when C > 1; MONAI include_background=False).',
-};
-
-const METRIC_SPACING: ParamInfo = {
-  ...SPACING,
-  doc: `${SPACING.doc} Distances are in these units.`,
-};
-
-const LAYOUT =
-  'Inputs: channels-last [B, ...spatial, C] masks of one shape; yTrue > 0.5 and yPred > 0.5 (strict) are ' +
-  'foreground, so probabilities can be passed as they are. Edges: cross-connected, the image border counts as ' +
-  'background. Result [B, C′]: NaN if both masks are empty, +Infinity if one is.';
+import { AVERAGE_SURFACE_DISTANCE, HAUSDORFF_DISTANCE, SURFACE_DICE } from './info.ts';
 
 type ArrayMetric = (
   yTrue: ArrayLike<number>,
@@ -93,52 +76,7 @@ export interface HausdorffDistanceOptions {
  * @see Huttenlocher, Klanderman & Rucklidge 1993, "Comparing images using the Hausdorff distance", IEEE PAMI
  */
 export const hausdorffDistance = defineMetric<HausdorffDistanceOptions>(
-  {
-    id: 'hausdorffDistance',
-    aliases: ['hausdorff_distance', 'hausdorff', 'HausdorffDistanceMetric', 'hd'],
-    task: 'segmentation',
-    summary:
-      'Largest distance from a point on either predicted or true surface to the other surface (or a ' +
-      'percentile of those distances, e.g. HD95): the worst boundary error, per image and class.',
-    formula:
-      'HD = max(max A, max G), A = {d(a, ∂Y): a ∈ ∂P}, G = {d(g, ∂P): g ∈ ∂Y}; directed: max A; ' +
-      'HDq = max(q(A), q(G)) (MONAI) or q(A ∪ G) (medpy)',
-    whenToUse:
-      'Evaluating boundary-critical segmentation where one far-off error matters (surgical margins, radiotherapy ' +
-      'contours). HD itself is outlier-dominated: report HD95 (percentile: 95) alongside Dice, with physical ' +
-      `spacing. ${LAYOUT}`,
-    params: [
-      {
-        name: 'percentile',
-        type: ['number', 'null'],
-        default: null,
-        range: [0, 100],
-        doc: 'Percentile of the surface distances (95 gives HD95); null = the maximum.',
-      },
-      {
-        name: 'directed',
-        type: 'boolean',
-        default: false,
-        doc: 'Only the prediction → ground-truth distances.',
-      },
-      {
-        name: 'convention',
-        type: 'enum',
-        values: ['monai', 'medpy'],
-        default: 'monai',
-        doc: "Percentile form: 'monai' = max of the two directed percentiles; 'medpy' = percentile of both pooled.",
-      },
-      INCLUDE_BACKGROUND,
-      METRIC_SPACING,
-    ],
-    references: [
-      'Huttenlocher, Klanderman & Rucklidge 1993, "Comparing images using the Hausdorff distance", IEEE PAMI 15(9)',
-      'MONAI 1.5.0 monai.metrics.compute_hausdorff_distance; medpy.metric.binary.hd95',
-      'Maier-Hein et al. 2024, "Metrics reloaded", Nature Methods, arXiv:2206.01653',
-    ],
-    higherIsBetter: false,
-    loss: 'hausdorffDtLoss',
-  },
+  HAUSDORFF_DISTANCE,
   (yTrue, yPred, o) => onTensors('hausdorffDistance', hausdorffDistanceArrays, yTrue, yPred, o),
 );
 
@@ -170,43 +108,7 @@ export interface AverageSurfaceDistanceOptions {
  * @see MONAI 1.5.0 `compute_average_surface_distance`; medpy `metric.binary.assd`
  */
 export const averageSurfaceDistance = defineMetric<AverageSurfaceDistanceOptions>(
-  {
-    id: 'averageSurfaceDistance',
-    aliases: ['average_surface_distance', 'asd', 'SurfaceDistanceMetric', 'mean_surface_distance'],
-    task: 'segmentation',
-    summary:
-      'Mean distance from the predicted surface to the true surface (directed, MONAI default), or over both ' +
-      'surfaces (symmetric ASSD): the typical boundary error, per image and class.',
-    formula:
-      'ASD = mean A; ASSD = mean(A ∪ G) = (ΣA + ΣG)/(|A| + |G|) (medpy 0.4: (mean A + mean G)/2), ' +
-      'A = {d(a, ∂Y): a ∈ ∂P}, G = {d(g, ∂P): g ∈ ∂Y}',
-    whenToUse:
-      'Evaluating how closely contours follow the truth on average, less outlier-driven than the Hausdorff ' +
-      `distance; report with Dice and HD95, in physical spacing. Set symmetric: true for ASSD. ${LAYOUT}`,
-    params: [
-      {
-        name: 'symmetric',
-        type: 'boolean',
-        default: false,
-        doc: 'Both directions (ASSD). false (MONAI default) = mean over the predicted edges only.',
-      },
-      {
-        name: 'convention',
-        type: 'enum',
-        values: ['monai', 'medpy', 'medpy_0.4'],
-        default: 'monai',
-        doc: "Symmetric form: 'monai' and 'medpy' (≥ 0.5.2) pool both sets; 'medpy_0.4' averages the two means.",
-      },
-      INCLUDE_BACKGROUND,
-      METRIC_SPACING,
-    ],
-    references: [
-      'MONAI 1.5.0 monai.metrics.compute_average_surface_distance; medpy.metric.binary.assd',
-      'Heimann et al. 2009, "Comparison and evaluation of methods for liver segmentation from CT datasets", IEEE TMI',
-    ],
-    higherIsBetter: false,
-    loss: 'boundaryLoss',
-  },
+  AVERAGE_SURFACE_DISTANCE,
   (yTrue, yPred, o) => onTensors('averageSurfaceDistance', averageSurfaceDistanceArrays, yTrue, yPred, o),
 );
 
@@ -234,44 +136,8 @@ export interface SurfaceDiceOptions {
  * @see Nikolov et al. 2021, "Clinically applicable segmentation of head and neck anatomy for radiotherapy",
  *   JMIR, arXiv:1809.04430
  */
-export const surfaceDice = defineMetric<SurfaceDiceOptions>(
-  {
-    id: 'surfaceDice',
-    aliases: [
-      'surface_dice',
-      'nsd',
-      'normalized_surface_dice',
-      'normalised_surface_dice',
-      'SurfaceDiceMetric',
-    ],
-    task: 'segmentation',
-    summary:
-      'Fraction of both surfaces lying within a tolerance τ of the other surface: a boundary Dice that forgives ' +
-      'deviations smaller than the acceptable error.',
-    formula: 'NSD = (#{a ∈ A: a ≤ τ} + #{g ∈ G: g ≤ τ}) / (|A| + |G|), A, G directed surface distances',
-    whenToUse:
-      'Evaluating contours against a clinically acceptable tolerance (radiotherapy organs at risk, with τ from ' +
-      `inter-observer variation); bounded in [0, 1], higher is better. ${LAYOUT} (NSD: 0 if one is empty.)`,
-    params: [
-      {
-        name: 'tolerance',
-        type: ['number', 'number[]'],
-        default: 1,
-        range: [0, Infinity],
-        doc: 'τ in spacing units: one for every channel, or one per reported channel (MONAI class_thresholds).',
-      },
-      INCLUDE_BACKGROUND,
-      METRIC_SPACING,
-    ],
-    references: [
-      'Nikolov et al. 2021, "Clinically applicable segmentation of head and neck anatomy for radiotherapy", ' +
-        'JMIR, arXiv:1809.04430',
-      'MONAI 1.5.0 monai.metrics.compute_surface_dice (use_subvoxels=False)',
-    ],
-    higherIsBetter: true,
-    loss: 'boundaryLoss',
-  },
-  (yTrue, yPred, o) => onTensors('surfaceDice', surfaceDiceArrays, yTrue, yPred, o),
+export const surfaceDice = defineMetric<SurfaceDiceOptions>(SURFACE_DICE, (yTrue, yPred, o) =>
+  onTensors('surfaceDice', surfaceDiceArrays, yTrue, yPred, o),
 );
 
 /** Surface-distance metrics on tensors (Hausdorff, ASSD, surface Dice), in catalog order. */
