@@ -4,9 +4,9 @@
  *
  * The values are those of the catalog metrics on the binary masks `truth == label`, `pred == label` (one image,
  * one channel): the overlap scores from a per-label confusion count (TP, FP, FN, TN), the surface distances from a
- * nearest-edge search over the whole volume, and, for a label that search leaves unsettled (an edge farther than
- * its radius from the other map's), from `surface.ts` on the union of both masks' bounding boxes (exact: every edge
- * element of either mask lies in that box, and outside it both masks are background).
+ * nearest-edge search over the whole volume (label-surfaces.ts); at ranks too high for its ball (above 6), from
+ * `surface.ts` on the union of both masks' bounding boxes (exact: every edge element of either mask lies in that
+ * box, and outside it both masks are background).
  */
 import { normalizeName } from '../util/names.ts';
 import { checkShapeAndSpacing } from './edt.ts';
@@ -466,7 +466,7 @@ export function evaluateLabels(
   for (const b of bound) values[b.key] = new Float64Array(L);
   const r = shape.length;
   const directions = bound.some((b) => b.surface?.directions === 'both') ? 'both' : 'predToGt';
-  // Every label's distances over the whole volume at once; a label they leave unsettled takes its box below.
+  // Every label's distances over the whole volume at once; above rank 6 each label takes its box below.
   const whole = bound.some((b) => b.surface)
     ? labelSurfaceDistances(ct, cp, shape, spacing, L, directions)
     : [];

@@ -4,13 +4,14 @@
  * Per label, the binary masks `map == label` have their edges where a voxel of the label has a face neighbour of
  * another value or lies on the image border, so the edges of all labels come from one pass over each coded map:
  * an edge voxel carries its label's code, any other voxel 0. Each edge voxel of one map then looks for the nearest
- * edge voxel of the same code in the other map with the sorted ball of nearest.ts. The few labels with a query that
- * the ball does not settle are left to the caller (`null`), which has the exact per-box path for them.
+ * edge voxel of the same code in the other map with the sorted ball of nearest.ts; the few it does not settle (an
+ * edge beyond the ball's radius) ask a k-d tree over that label's edges in the other map (kd-tree.ts).
  *
- * The values are those of `boxSurfaceDistances` on each label's box: the same edge elements in the same (row-major)
- * order, and distances from the same ball or transform arithmetic.
+ * The values are those of `boxSurfaceDistances` on each label's box: the same edge elements in the same relative
+ * (row-major) order, and exact minimum distances in the transform's arithmetic.
  */
 import type { SurfaceDistances } from './surface.ts';
+import { pointTree, type PointTree } from './kd-tree.ts';
 import { ballFor, ballSearch } from './nearest.ts';
 
 /** Label codes, one per voxel: 1…L for the evaluated labels, 0 for any other value; the narrowest type for L. */
@@ -77,8 +78,8 @@ function edgeLists(edge: Codes, found: Int32Array, L: number): { start: Int32Arr
 
 /**
  * Per code 1…L (index c − 1): the surface distances of `truth == label` and `pred == label` over the whole image,
- * with `directions` as `boxSurfaceDistances` takes them, or null for a label with a query beyond the ball (and for
- * every label at a rank without a ball). Labels absent from a map get the empty-set / +Infinity values of
+ * with `directions` as `boxSurfaceDistances` takes them; null for every label at a rank too high for a ball (the
+ * caller then takes each label's box). Labels absent from a map get the empty-set / +Infinity values of
  * `surfaceDistances`.
  * @param truth - Codes of the truth map (0 = not evaluated, 1…L).
  * @param pred - Codes of the predicted map.
@@ -106,21 +107,44 @@ export function labelSurfaceDistances(
   }
   const hit = ballSearch(ball, shape);
   const c = new Int32Array(r);
-  /** Distances from the edges `from` (indices) of code `code` to the edges of that code in `to`; null if unsettled. */
-  const search = (from: Int32Array, to: Codes, code: number, targets: number): Float64Array | null => {
+  const coordsOf = (i: number, into: Int32Array, at: number) => {
+    for (let a = 0, rest = i; a < r; a++) {
+      const x = Math.floor(rest / strides[a]);
+      rest -= x * strides[a];
+      into[at + a] = x;
+    }
+  };
+  /**
+   * Distances from the edges `from` (indices) of code `code` to that code's edges `targets` in `to`: the ball for
+   * each, then a k-d tree over the targets for those it leaves (an edge beyond its radius).
+   */
+  const search = (from: Int32Array, to: Codes, code: number, targets: Int32Array): Float64Array => {
     const result = new Float64Array(from.length);
     if (from.length === 0) return result;
-    if (targets === 0) return result.fill(Infinity);
+    if (targets.length === 0) return result.fill(Infinity);
+    let tree: PointTree | undefined;
+    const nearest = (): number => {
+      if (!tree) {
+        const points = new Int32Array(targets.length * r);
+        targets.forEach((i, j) => {
+          coordsOf(i, points, j * r);
+        });
+        tree = pointTree(points, r, spacing);
+      }
+      return tree.nearest(c);
+    };
+    // A miss walks the whole ball before asking the tree: once most queries of a label miss (two surfaces far
+    // apart), the rest go to the tree directly.
+    let misses = 0;
     for (let q = 0; q < from.length; q++) {
       const i = from[q];
-      for (let a = 0, rest = i; a < r; a++) {
-        const x = Math.floor(rest / strides[a]);
-        rest -= x * strides[a];
-        c[a] = x;
+      coordsOf(i, c, 0);
+      const sq = q >= 64 && 2 * misses > q ? -1 : hit(to, code, i, c);
+      if (sq >= 0) result[q] = Math.sqrt(sq);
+      else {
+        misses++;
+        result[q] = Math.sqrt(nearest());
       }
-      const sq = hit(to, code, i, c);
-      if (sq < 0) return null;
-      result[q] = Math.sqrt(sq);
     }
     return result;
   };
@@ -128,11 +152,10 @@ export function labelSurfaceDistances(
   for (let code = 1; code <= L; code++) {
     const tEdges = tl.index.subarray(tl.start[code], tl.start[code + 1]);
     const pEdges = pl.index.subarray(pl.start[code], pl.start[code + 1]);
-    const predToGt = search(pEdges, te, code, tEdges.length);
-    if (predToGt === null) continue;
-    const gtToPred = directions === 'both' ? search(tEdges, pe, code, pEdges.length) : none;
-    if (gtToPred === null) continue;
-    out[code - 1] = { predToGt, gtToPred };
+    out[code - 1] = {
+      predToGt: search(pEdges, te, code, tEdges),
+      gtToPred: directions === 'both' ? search(tEdges, pe, code, pEdges) : none,
+    };
   }
   return out;
 }
