@@ -141,6 +141,25 @@ describe('evaluateLabels', () => {
     );
   });
 
+  it("takes each label's box above rank 6 (no room for the search ball), with the oracle values", () => {
+    const shape = [2, 2, 2, 2, 2, 3, 3];
+    const spacing = [1, 2, 1, 1, 0.5, 1, 1.5];
+    const rand = mulberry32(11);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const t = Int32Array.from({ length: n }, () => Math.floor(rand() * 3));
+    const p = Int32Array.from(t, (v) => (rand() < 0.3 ? Math.floor(rand() * 3) : v));
+    const r = evaluateLabels(t, p, shape, { metrics: [{ metric: 'hausdorffDistance', key: 'hd' }], spacing });
+    r.labels.forEach((label, k) => {
+      const g = Array.from(t, (v) => (v === label ? 1 : 0));
+      const q = Array.from(p, (v) => (v === label ? 1 : 0));
+      const want = Math.max(
+        ...directedDistances64(q, g, shape, spacing),
+        ...directedDistances64(g, q, shape, spacing),
+      );
+      expect(r.values.hd[k]).toBeCloseTo(want, 12);
+    });
+  });
+
   it('counts TP/FP/FN/TN per label in one pass and scores overlap as the float64 formulas', () => {
     const metrics = ['diceCoefficient', 'iou', 'tversky_index', 'sensitivity', 'specificity', 'precision'];
     const r = evaluateLabels(T, P, SHAPE, { metrics, labels });
