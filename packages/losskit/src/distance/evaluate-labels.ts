@@ -4,13 +4,11 @@
  *
  * The values are those of the catalog metrics on the binary masks `truth == label`, `pred == label` (one image,
  * one channel): the overlap scores from a per-label confusion count (TP, FP, FN, TN), the surface distances from a
- * nearest-edge search over the whole volume (label-surfaces.ts); at ranks too high for its ball (above 6), from
- * `surface.ts` on the union of both masks' bounding boxes (exact: every edge element of either mask lies in that
- * box, and outside it both masks are background).
+ * nearest-edge search over the whole volume (label-surfaces.ts).
  */
 import { normalizeName } from '../util/names.ts';
 import { checkShapeAndSpacing } from './edt.ts';
-import { boxSurfaceDistances, SurfaceScratch, type BoundingBox, type SurfaceDistances } from './surface.ts';
+import type { BoundingBox } from './surface.ts';
 import { bindSurfaceMetric, type BoundSurfaceMetric } from './surface-metrics.ts';
 import { labelSurfaceDistances, type Codes } from './label-surfaces.ts';
 
@@ -280,40 +278,6 @@ function boxesOf(ct: Codes, cp: Codes, shape: readonly number[], L: number): Box
   return { lo, hi };
 }
 
-/** `code` in the box `[lo, lo + cshape)` of both coded maps, as 0/1 into `g` and `p` (box-sized). */
-function cropLabel(
-  ct: Codes,
-  cp: Codes,
-  shape: readonly number[],
-  code: number,
-  lo: readonly number[],
-  cshape: readonly number[],
-  g: Uint8Array,
-  p: Uint8Array,
-): void {
-  const r = shape.length;
-  const strides = new Array<number>(r);
-  for (let a = r - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
-  const size = g.length;
-  const n = cshape[r - 1];
-  const coord = new Int32Array(r - 1);
-  for (let dst = 0; dst < size; dst += n) {
-    let src = lo[r - 1];
-    for (let a = 0; a < r - 1; a++) src += (lo[a] + coord[a]) * strides[a];
-    for (let j = 0; j < n; j++) {
-      g[dst + j] = ct[src + j] === code ? 1 : 0;
-      p[dst + j] = cp[src + j] === code ? 1 : 0;
-    }
-    for (let a = r - 2; a >= 0; a--) {
-      if (++coord[a] < cshape[a]) break;
-      coord[a] = 0;
-    }
-  }
-}
-
 interface Counts {
   tp: number;
   fp: number;
@@ -451,9 +415,6 @@ export function evaluateLabels(
   const L = labels.length;
   const scan = encode(truth, pred, makeCoder(labels), L);
   const { ct, cp } = scan;
-  // The boxes, counted only when a label needs its box (or the caller asked for them).
-  let boxed: Boxes | undefined;
-  const boxScan = () => (boxed ??= boxesOf(ct, cp, shape, L));
   const N = truth.length;
   const counts = {
     tp: scan.tp.slice(1),
@@ -464,41 +425,22 @@ export function evaluateLabels(
   for (let k = 0; k < L; k++) counts.tn[k] = N - counts.tp[k] - counts.fp[k] - counts.fn[k];
   const values: Record<string, Float64Array> = {};
   for (const b of bound) values[b.key] = new Float64Array(L);
-  const r = shape.length;
   const directions = bound.some((b) => b.surface?.directions === 'both') ? 'both' : 'predToGt';
-  // Every label's distances over the whole volume at once; above rank 6 each label takes its box below.
-  const whole = bound.some((b) => b.surface)
+  // Every label's surface distances over the whole volume at once.
+  const surfaces = bound.some((b) => b.surface)
     ? labelSurfaceDistances(ct, cp, shape, spacing, L, directions)
     : [];
-  // Box-sized buffers shared by every label: the masks here, the edges and the transform in `scratch`.
-  const scratch = new SurfaceScratch();
-  let masks = new Uint8Array(0);
   for (let k = 0; k < L; k++) {
     const c = { tp: f(counts.tp[k]), fp: f(counts.fp[k]), fn: f(counts.fn[k]), tn: f(counts.tn[k]) };
     const gEmpty = counts.tp[k] + counts.fn[k] === 0;
     const pEmpty = counts.tp[k] + counts.fp[k] === 0;
-    let d: SurfaceDistances | undefined;
-    const distances = (): SurfaceDistances => {
-      if (d) return d;
-      const settled = whole[k];
-      if (settled) return (d = settled);
-      const { lo: los, hi: his } = boxScan();
-      const lo = Array.from(los.subarray((k + 1) * r, (k + 2) * r));
-      const cshape = lo.map((l, a) => his[(k + 1) * r + a] - l + 1);
-      const size = cshape.reduce((a, b) => a * b, 1);
-      if (masks.length < 2 * size) masks = new Uint8Array(2 * size);
-      const g = masks.subarray(0, size);
-      const p = masks.subarray(size, 2 * size);
-      cropLabel(ct, cp, shape, k + 1, lo, cshape, g, p);
-      d = boxSurfaceDistances(g, p, cshape, spacing, directions, scratch);
-      return d;
-    };
     for (const b of bound) {
-      values[b.key][k] = b.overlap ? b.overlap(c) : f(b.surface!.value(gEmpty, pEmpty, distances));
+      values[b.key][k] = b.overlap ? b.overlap(c) : f(b.surface!.value(gEmpty, pEmpty, () => surfaces[k]));
     }
   }
   if (options.boxes !== true) return { labels, values, counts };
-  const { lo: los, hi: his } = boxScan();
+  const r = shape.length;
+  const { lo: los, hi: his } = boxesOf(ct, cp, shape, L);
   const boxes = labels.map((_, k): BoundingBox | null => {
     const lo = Array.from(los.subarray((k + 1) * r, (k + 2) * r));
     const hi = Array.from(his.subarray((k + 1) * r, (k + 2) * r));

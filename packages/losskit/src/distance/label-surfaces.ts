@@ -4,15 +4,11 @@
  * Per label, the binary masks `map == label` have their edges where a voxel of the label has a face neighbour of
  * another value or lies on the image border, so the edges of all labels come from one pass over each coded map:
  * an edge voxel carries its label's code, any other voxel 0. Each edge voxel of one map then looks for the nearest
- * edge voxel of the same code in the other map with the sorted ball of nearest.ts; the few it does not settle (an
- * edge beyond the ball's radius) ask a k-d tree over that label's edges in the other map (kd-tree.ts).
- *
- * The values are those of `boxSurfaceDistances` on each label's box: the same edge elements in the same relative
- * (row-major) order, and exact minimum distances in the transform's arithmetic.
+ * edge voxel of the same code in the other map (nearest.ts: a ball of offsets, then a k-d tree). A binary mask is
+ * the case of one label, so `surfaceDistances` goes through here too.
  */
 import type { SurfaceDistances } from './surface.ts';
-import { pointTree, type PointTree } from './kd-tree.ts';
-import { ballFor, ballSearch } from './nearest.ts';
+import { edgeSearch } from './nearest.ts';
 
 /** Label codes, one per voxel: 1…L for the evaluated labels, 0 for any other value; the narrowest type for L. */
 export type Codes = Uint8Array | Uint16Array | Int32Array;
@@ -21,8 +17,9 @@ export type Codes = Uint8Array | Uint16Array | Int32Array;
  * `edge[i] = code[i]` where voxel i belongs to an evaluated label (code ≠ 0) and has a face neighbour of another
  * code or lies on the image border; 0 elsewhere. Unevaluated values share code 0, which differs from every label.
  * Also returns the edge voxels in row-major order.
+ * @internal shared with surface.ts
  */
-function edgeCodes(code: Codes, shape: readonly number[]): { edge: Codes; found: Int32Array } {
+export function edgeCodes(code: Codes, shape: readonly number[]): { edge: Codes; found: Int32Array } {
   const r = shape.length;
   const total = code.length;
   const edge = new (code.constructor as new (n: number) => Codes)(total);
@@ -77,10 +74,9 @@ function edgeLists(edge: Codes, found: Int32Array, L: number): { start: Int32Arr
 }
 
 /**
- * Per code 1…L (index c − 1): the surface distances of `truth == label` and `pred == label` over the whole image,
- * with `directions` as `boxSurfaceDistances` takes them; null for every label at a rank too high for a ball (the
- * caller then takes each label's box). Labels absent from a map get the empty-set / +Infinity values of
- * `surfaceDistances`.
+ * Per code 1…L (index c − 1): the surface distances of `truth == label` and `pred == label` over the whole image;
+ * `directions` says which sets to compute (the other comes back empty). Labels absent from a map get the empty-set
+ * / +Infinity values of `surfaceDistances`.
  * @param truth - Codes of the truth map (0 = not evaluated, 1…L).
  * @param pred - Codes of the predicted map.
  */
@@ -90,72 +86,22 @@ export function labelSurfaceDistances(
   shape: readonly number[],
   spacing: readonly number[],
   L: number,
-  directions: 'both' | 'predToGt',
-): (SurfaceDistances | null)[] {
-  const out: (SurfaceDistances | null)[] = new Array<SurfaceDistances | null>(L).fill(null);
-  const ball = ballFor(spacing);
-  if (ball === null) return out;
-  const r = shape.length;
+  directions: 'both' | 'predToGt' | 'gtToPred',
+): SurfaceDistances[] {
   const { edge: te, found: tf } = edgeCodes(truth, shape);
   const { edge: pe, found: pf } = edgeCodes(pred, shape);
   const tl = edgeLists(te, tf, L);
   const pl = edgeLists(pe, pf, L);
-  const strides = new Int32Array(r);
-  for (let a = r - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
-  const hit = ballSearch(ball, shape);
-  const c = new Int32Array(r);
-  const coordsOf = (i: number, into: Int32Array, at: number) => {
-    for (let a = 0, rest = i; a < r; a++) {
-      const x = Math.floor(rest / strides[a]);
-      rest -= x * strides[a];
-      into[at + a] = x;
-    }
-  };
-  /**
-   * Distances from the edges `from` (indices) of code `code` to that code's edges `targets` in `to`: the ball for
-   * each, then a k-d tree over the targets for those it leaves (an edge beyond its radius).
-   */
-  const search = (from: Int32Array, to: Codes, code: number, targets: Int32Array): Float64Array => {
-    const result = new Float64Array(from.length);
-    if (from.length === 0) return result;
-    if (targets.length === 0) return result.fill(Infinity);
-    let tree: PointTree | undefined;
-    const nearest = (): number => {
-      if (!tree) {
-        const points = new Int32Array(targets.length * r);
-        targets.forEach((i, j) => {
-          coordsOf(i, points, j * r);
-        });
-        tree = pointTree(points, r, spacing);
-      }
-      return tree.nearest(c);
-    };
-    // A miss walks the whole ball before asking the tree: once most queries of a label miss (two surfaces far
-    // apart), the rest go to the tree directly.
-    let misses = 0;
-    for (let q = 0; q < from.length; q++) {
-      const i = from[q];
-      coordsOf(i, c, 0);
-      const sq = q >= 64 && 2 * misses > q ? -1 : hit(to, code, i, c);
-      if (sq >= 0) result[q] = Math.sqrt(sq);
-      else {
-        misses++;
-        result[q] = Math.sqrt(nearest());
-      }
-    }
-    return result;
-  };
+  const search = edgeSearch(shape, spacing);
   const none = new Float64Array(0);
+  const out: SurfaceDistances[] = [];
   for (let code = 1; code <= L; code++) {
     const tEdges = tl.index.subarray(tl.start[code], tl.start[code + 1]);
     const pEdges = pl.index.subarray(pl.start[code], pl.start[code + 1]);
-    out[code - 1] = {
-      predToGt: search(pEdges, te, code, tEdges),
-      gtToPred: directions === 'both' ? search(tEdges, pe, code, pEdges) : none,
-    };
+    out.push({
+      predToGt: directions === 'gtToPred' ? none : search(pEdges, te, code, tEdges),
+      gtToPred: directions === 'predToGt' ? none : search(tEdges, pe, code, pEdges),
+    });
   }
   return out;
 }

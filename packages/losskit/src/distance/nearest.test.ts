@@ -1,26 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { edtAt } from './edt.ts';
-import { nearestDistances } from './nearest.ts';
+import { edt } from './edt.ts';
+import { edgeSearch } from './nearest.ts';
 
-function scratchFor(size: number) {
-  return { marks: new Uint8Array(size), squared: new Float64Array(size), inverse: new Uint8Array(size) };
+const indicesOf = (m: Uint8Array) => Int32Array.from([...m.keys()].filter((i) => m[i] !== 0));
+
+/** The search from every element of `from` to the elements of `to` (0/1 planes of one shape). */
+function nearest(from: Uint8Array, to: Uint8Array, shape: number[], spacing: number[]): Float64Array {
+  return edgeSearch(shape, spacing)(indicesOf(from), to, 1, indicesOf(to));
 }
 
-/** The transform's answer: the EDT of the inverted target read at the queries (what surface.ts used before). */
+/** The transform's answer: the float64 EDT of the inverted target, read at the queries in row-major order. */
 function byTransform(from: Uint8Array, to: Uint8Array, shape: number[], spacing: number[]): Float64Array {
-  const count = from.reduce((s, x) => s + x, 0);
-  const out = new Float64Array(count);
-  if (count === 0) return out;
-  edtAt(
+  const d = edt(
     to.map((x) => x ^ 1),
     shape,
-    spacing,
-    from,
-    new Float64Array(from.length),
-    out,
+    { spacing, float64: true },
   );
-  return out;
+  return Float64Array.from(indicesOf(from), (i) => d[i]);
 }
 
 /** Float64 oracle over all pairs, written from the definition (no shared code with nearest.ts). */
@@ -48,7 +45,7 @@ function byPairs(from: Uint8Array, to: Uint8Array, shape: number[], spacing: num
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 function check(from: Uint8Array, to: Uint8Array, shape: number[], spacing: number[]): void {
-  const got = nearestDistances(from, to, shape, spacing, scratchFor(from.length));
+  const got = nearest(from, to, shape, spacing);
   expect(Array.from(got)).toEqual(Array.from(byTransform(from, to, shape, spacing)));
   const oracle = byPairs(from, to, shape, spacing);
   got.forEach((d, k) => {
@@ -57,7 +54,7 @@ function check(from: Uint8Array, to: Uint8Array, shape: number[], spacing: numbe
   });
 }
 
-describe('nearestDistances', () => {
+describe('edgeSearch', () => {
   it('equals the transform and the all-pairs oracle on random sparse masks, ranks 1–4, any spacing', () => {
     fc.assert(
       fc.property(
@@ -85,7 +82,7 @@ describe('nearestDistances', () => {
     );
   });
 
-  it('reaches every path: the ball, the scan of the target edges, the transform, and rank 7 (no ball)', () => {
+  it('reaches every path: the ball, the k-d tree for a few or for most queries, and rank 7 (no ball)', () => {
     // Ball: overlapping shapes one element apart.
     const shape = [30, 30];
     const from = new Uint8Array(900);
@@ -95,7 +92,7 @@ describe('nearestDistances', () => {
       to[6 * 30 + i] = 1;
     }
     check(from, to, shape, [1, 1]);
-    // Scan: two far queries (10 and 20 elements away, beyond the ball's radius 4) and a small target.
+    // Tree after the ball: two far queries (10 and 20 elements away, beyond the ball's radius 4).
     const f2 = new Uint8Array(900);
     const t2 = new Uint8Array(900);
     f2[0] = 1;
@@ -103,18 +100,19 @@ describe('nearestDistances', () => {
     t2[10 * 30 + 0] = 1;
     t2[20 * 30 + 29] = 1;
     check(f2, t2, shape, [1, 1]);
-    // Transform: many far queries against a large target (queries × targets > 4 × box size).
+    // Tree alone: 90 far queries; after the first 64 have missed the ball, the rest skip it.
     const f3 = new Uint8Array(900);
     const t3 = new Uint8Array(900);
     for (let i = 0; i < 30; i++) {
       f3[i] = 1;
       f3[30 + i] = 1;
+      f3[60 + i] = 1;
       t3[25 * 30 + i] = 1;
       t3[29 * 30 + i] = 1;
     }
     for (let j = 0; j < 30; j++) t3[27 * 30 + j] = j % 2;
     check(f3, t3, shape, [0.7, 1.3]);
-    // Rank 7: (2·1 + 1)⁷ offsets exceed the ball's budget, so every query goes to the fallbacks.
+    // Rank 7: (2·1 + 1)⁷ offsets exceed the ball's budget, so every query goes to the tree.
     const s7 = [2, 2, 2, 2, 2, 3, 3];
     const n7 = size(s7);
     const f7 = Uint8Array.from({ length: n7 }, (_, i) => (i % 5 === 0 ? 1 : 0));
@@ -124,23 +122,7 @@ describe('nearestDistances', () => {
 
   it('gives +Infinity for every query when the target is empty, and nothing for no query', () => {
     const from = Uint8Array.from([0, 1, 1, 0]);
-    expect(Array.from(nearestDistances(from, new Uint8Array(4), [2, 2], [1, 1], scratchFor(4)))).toEqual([
-      Infinity,
-      Infinity,
-    ]);
-    expect(nearestDistances(new Uint8Array(4), from, [2, 2], [1, 1], scratchFor(4)).length).toBe(0);
-  });
-
-  it('leaves the scratch marks zeroed for the next call', () => {
-    const scratch = scratchFor(900);
-    const f = new Uint8Array(900);
-    const t = new Uint8Array(900);
-    for (let i = 0; i < 30; i++) {
-      f[i] = 1;
-      t[29 * 30 + i] = 1;
-      t[28 * 30 + i] = 1;
-    }
-    nearestDistances(f, t, [30, 30], [1, 1], scratch);
-    expect(scratch.marks.every((m) => m === 0)).toBe(true);
+    expect(Array.from(nearest(from, new Uint8Array(4), [2, 2], [1, 1]))).toEqual([Infinity, Infinity]);
+    expect(nearest(new Uint8Array(4), from, [2, 2], [1, 1]).length).toBe(0);
   });
 });

@@ -1,19 +1,18 @@
 /**
- * Directed nearest-edge distances by a local search, with an exact transform only where the search is not enough.
+ * Directed nearest-edge distances by a local search, with a k-d tree only where the search is not enough.
  *
  * A surface distance asks, for each edge element of one mask, how far the nearest edge element of the other mask is.
- * In an evaluation the two masks mostly agree, so the answer is usually 0, 1 or √2 elements: a full distance transform
+ * In an evaluation the two masks mostly agree, so the answer is usually 0, 1 or √2 elements: a distance transform
  * of the box (three passes over every element of it) spends nearly all its work on elements nobody asks about. Here
- * each query first walks a small ball of offsets sorted by distance and stops at the first edge it meets; only the
- * queries with no edge within the ball's radius fall back, either to a scan of the target's edge list (few of them)
- * or to the exact transform read at those queries (`edtAt`). Both paths give the distance of `edt`: the ball holds
- * every offset no farther than its radius, so the first hit in distance order is the nearest edge, and the squared
- * distance of an offset is summed axis by axis in the order and form the transform uses.
+ * each query first walks a small ball of offsets sorted by distance and stops at the first edge it meets; the
+ * queries with no edge within the ball's radius ask a k-d tree over the target edges (kd-tree.ts). Both give the
+ * distance of `edt`: the ball holds every offset no farther than its radius, so the first hit in distance order is
+ * the nearest edge, and squared distances are summed axis by axis in the order and form the transform uses.
  */
-import { edtAt } from './edt.ts';
+import { pointTree, type PointTree } from './kd-tree.ts';
 
 /** The sorted offsets of one rank and spacing, searched before the fallback. */
-export interface Ball {
+interface Ball {
   /** Per offset, its step along each axis: `steps[k * rank + a]`. */
   readonly steps: Int8Array;
   /** Per offset, its squared length in spacing units, ascending. */
@@ -22,7 +21,7 @@ export interface Ball {
   readonly radius: number;
 }
 
-/** Largest ball searched: about as many lookups as the transform spends per element of a small box. */
+/** Largest ball searched: a miss walks all of it before the tree is asked. */
 const MAX_BALL = 1000;
 const MAX_RADIUS = 4;
 
@@ -41,10 +40,9 @@ const balls = new Map<string, Ball | null>();
 
 /**
  * The offsets of length ≤ `R·min(spacing)` (all inside the cube of Chebyshev radius R), by length; null when even
- * radius 1 would exceed {@link MAX_BALL} offsets (high rank), where only the transform is used.
- * @internal shared with label-surfaces.ts
+ * radius 1 would exceed {@link MAX_BALL} offsets (high rank), where only the k-d tree is used.
  */
-export function ballFor(spacing: readonly number[]): Ball | null {
+function ballFor(spacing: readonly number[]): Ball | null {
   const key = spacing.join(',');
   const known = balls.get(key);
   if (known !== undefined) return known;
@@ -83,9 +81,8 @@ type Lookup = Uint8Array | Uint16Array | Int32Array;
  * The ball laid over one array `shape`: `hit(to, value, i, c)` walks the offsets from element i (coordinates `c`) in
  * distance order and returns the squared distance of the first element of `to` equal to `value`, or −1 when none is
  * within the ball. Away from the faces every offset stays inside; near them each offset's coordinates are checked.
- * @internal shared with label-surfaces.ts
  */
-export function ballSearch(
+function ballSearch(
   ball: Ball,
   shape: readonly number[],
 ): (to: Lookup, value: number, i: number, c: Int32Array) => number {
@@ -126,108 +123,60 @@ export function ballSearch(
   };
 }
 
-/** Row-major coordinates of the non-zero elements of `mask` in `shape`, `coords[j * rank + a]`. */
-function coordinatesOf(mask: Uint8Array, shape: readonly number[], count: number): Int32Array {
-  const r = shape.length;
-  const coords = new Int32Array(count * r);
-  const c = new Int32Array(r);
-  for (let i = 0, j = 0; i < mask.length; i++) {
-    if (mask[i] !== 0) coords.set(c, r * j++);
-    for (let a = r - 1; a >= 0; a--) {
-      if (++c[a] < shape[a]) break;
-      c[a] = 0;
-    }
-  }
-  return coords;
-}
-
-/** Buffers reused across calls by one caller (one per thread of work). */
-export interface NearestScratch {
-  /** Marks of the queries left to the transform (box-sized, zeroed again before return). */
-  marks: Uint8Array;
-  /** The transform's float64 plane (box-sized). */
-  squared: Float64Array;
-  /** Its input, the inverted target (box-sized). */
-  inverse: Uint8Array;
-}
-
 /**
- * For each non-zero element of `from` (row-major order), the spacing-weighted distance to the nearest non-zero
- * element of `to`; +Infinity for all when `to` is empty. Both are 0/1 planes of one box `shape`, whose outside
- * counts as empty. The values equal `edtAt(1 − to, …)` read at `from`.
- * @internal for surface.ts
+ * The search over one array `shape`: `(from, to, value, targets)` gives, for each element index of `from`, the
+ * distance to the nearest element of `to` equal to `value`, whose indices are `targets` (+Infinity for all when
+ * there is none). Each query walks the ball first; the ones it does not settle ask a k-d tree over the targets,
+ * and once most queries of a call have missed (two surfaces far apart), the rest go to the tree directly. Without a
+ * ball (rank above 6) every query asks the tree.
+ * @internal for label-surfaces.ts
  */
-export function nearestDistances(
-  from: Uint8Array,
-  to: Uint8Array,
+export function edgeSearch(
   shape: readonly number[],
   spacing: readonly number[],
-  scratch: NearestScratch,
-): Float64Array {
-  let count = 0;
-  let targets = 0;
-  for (let i = 0; i < from.length; i++) {
-    count += from[i];
-    targets += to[i];
-  }
-  const out = new Float64Array(count);
-  if (count === 0) return out;
-  if (targets === 0) return out.fill(Infinity);
+): (from: Int32Array, to: Lookup, value: number, targets: Int32Array) => Float64Array {
   const r = shape.length;
   const ball = ballFor(spacing);
-  // Queries the ball does not settle: their place in `out` and their box index.
-  const left: number[] = [];
-  const leftAt: number[] = [];
-  if (ball === null) {
-    for (let i = 0, k = 0; i < from.length; i++)
-      if (from[i] !== 0) {
-        left.push(k++);
-        leftAt.push(i);
+  const hit = ball && ballSearch(ball, shape);
+  const strides = new Int32Array(r);
+  for (let a = r - 1, s = 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= shape[a];
+  }
+  const coordsOf = (i: number, into: Int32Array, at: number) => {
+    for (let a = 0, rest = i; a < r; a++) {
+      const x = Math.floor(rest / strides[a]);
+      rest -= x * strides[a];
+      into[at + a] = x;
+    }
+  };
+  const c = new Int32Array(r);
+  return (from, to, value, targets) => {
+    const result = new Float64Array(from.length);
+    if (from.length === 0) return result;
+    if (targets.length === 0) return result.fill(Infinity);
+    let tree: PointTree | undefined;
+    const nearest = (): number => {
+      if (!tree) {
+        const points = new Int32Array(targets.length * r);
+        targets.forEach((i, j) => {
+          coordsOf(i, points, j * r);
+        });
+        tree = pointTree(points, r, spacing);
       }
-  } else {
-    const hit = ballSearch(ball, shape);
-    const c = new Int32Array(r);
-    for (let i = 0, q = 0; i < from.length; i++) {
-      if (from[i] !== 0) {
-        const sq = hit(to, 1, i, c);
-        if (sq >= 0) out[q] = Math.sqrt(sq);
-        else {
-          left.push(q);
-          leftAt.push(i);
-        }
-        q++;
-      }
-      for (let a = r - 1; a >= 0; a--) {
-        if (++c[a] < shape[a]) break;
-        c[a] = 0;
+      return tree.nearest(c);
+    };
+    let misses = 0;
+    for (let q = 0; q < from.length; q++) {
+      const i = from[q];
+      coordsOf(i, c, 0);
+      const sq = hit && !(q >= 64 && 2 * misses > q) ? hit(to, value, i, c) : -1;
+      if (sq >= 0) result[q] = Math.sqrt(sq);
+      else {
+        misses++;
+        result[q] = Math.sqrt(nearest());
       }
     }
-  }
-  if (left.length === 0) return out;
-  // The rest: a scan of the target's edges when that is cheaper than one pass of the transform over the box.
-  if (left.length * targets <= 4 * from.length) {
-    const tc = coordinatesOf(to, shape, targets);
-    const qc = coordinatesOf(from, shape, count);
-    const diff = new Int32Array(r);
-    for (let j = 0; j < left.length; j++) {
-      const q = left[j];
-      let best = Infinity;
-      for (let t = 0; t < targets; t++) {
-        for (let a = 0; a < r; a++) diff[a] = tc[t * r + a] - qc[q * r + a];
-        const sq = squaredLength(diff, 0, spacing);
-        if (sq < best) best = sq;
-      }
-      out[q] = Math.sqrt(best);
-    }
-    return out;
-  }
-  const { marks, squared, inverse } = scratch;
-  for (let i = 0; i < to.length; i++) inverse[i] = to[i] ^ 1;
-  for (const i of leftAt) marks[i] = 1;
-  const values = new Float64Array(left.length);
-  edtAt(inverse.subarray(0, to.length), shape, spacing, marks.subarray(0, to.length), squared, values);
-  for (const i of leftAt) marks[i] = 0;
-  // `edtAt` reads its marks in row-major order, the order `left` was filled in.
-  for (let j = 0; j < left.length; j++) out[left[j]] = values[j];
-  return out;
+    return result;
+  };
 }

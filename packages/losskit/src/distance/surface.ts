@@ -4,7 +4,7 @@
  * from edge-element centre to edge-element centre, spacing-aware. No TensorFlow.js.
  */
 import { checkShapeAndSpacing } from './edt.ts';
-import { nearestDistances, type NearestScratch } from './nearest.ts';
+import { edgeCodes, labelSurfaceDistances } from './label-surfaces.ts';
 
 /** Inclusive per-axis bounds of the non-zero elements of a mask. */
 export interface BoundingBox {
@@ -50,40 +50,11 @@ function advance(coord: Int32Array, shape: readonly number[]): void {
  */
 export function surfaceEdges(mask: ArrayLike<number>, shape: readonly number[]): Uint8Array {
   checkShapeAndSpacing('surfaceEdges', mask.length, shape, undefined);
-  return edgesInto(mask, shape, new Uint8Array(mask.length));
-}
-
-/** {@link surfaceEdges} written into `out` (same length as `mask`; every element is overwritten). */
-function edgesInto(mask: ArrayLike<number>, shape: readonly number[], out: Uint8Array): Uint8Array {
-  const total = mask.length;
-  const r = shape.length;
-  if (total === 0) return out;
-  if (r === 0) {
-    out[0] = mask[0] !== 0 ? 1 : 0;
-    return out;
-  }
-  const strides = stridesOf(shape);
-  const n = shape[r - 1];
-  const coord = new Int32Array(r - 1);
-  for (let base = 0; base < total; base += n) {
-    let border = false;
-    for (let a = 0; a < r - 1; a++) if (coord[a] === 0 || coord[a] === shape[a] - 1) border = true;
-    for (let j = 0; j < n; j++) {
-      const i = base + j;
-      if (mask[i] === 0) {
-        out[i] = 0;
-        continue;
-      }
-      let edge = border || j === 0 || j === n - 1 || mask[i - 1] === 0 || mask[i + 1] === 0;
-      for (let a = 0; !edge && a < r - 1; a++) {
-        const s = strides[a];
-        edge = mask[i - s] === 0 || mask[i + s] === 0;
-      }
-      out[i] = edge ? 1 : 0;
-    }
-    advance(coord, shape);
-  }
-  return out;
+  if (shape.length === 0) return Uint8Array.from(mask, (v) => (v !== 0 ? 1 : 0));
+  return edgeCodes(
+    Uint8Array.from(mask, (v) => (v !== 0 ? 1 : 0)),
+    shape,
+  ).edge as Uint8Array;
 }
 
 /**
@@ -175,57 +146,6 @@ export interface SurfaceDistances {
 }
 
 /**
- * Buffers of {@link boxSurfaceDistances}, grown on demand, so that one caller evaluating many boxes (the labels of
- * an atlas) allocates the box-sized arrays once instead of per box. One per thread of work.
- * @internal
- */
-export class SurfaceScratch implements NearestScratch {
-  private bytes = new Uint8Array(0);
-  /** Float64 squared distances of the transform. */
-  squared = new Float64Array(0);
-  /** The inverted target of the transform. */
-  inverse = new Uint8Array(0);
-  /** The queries left to the transform; all zero between calls. */
-  marks = new Uint8Array(0);
-
-  /** The two edge planes (gt, pred) for a box of `size` elements, after sizing the other buffers for it. */
-  planes(size: number): [Uint8Array, Uint8Array] {
-    if (this.bytes.length < 4 * size) {
-      this.bytes = new Uint8Array(4 * size);
-      this.inverse = this.bytes.subarray(2 * size, 3 * size);
-      this.marks = this.bytes.subarray(3 * size, 4 * size);
-    }
-    if (this.squared.length < size) this.squared = new Float64Array(size);
-    const b = this.bytes;
-    return [b.subarray(0, size), b.subarray(size, 2 * size)];
-  }
-}
-
-/**
- * {@link surfaceDistances} of two 0/1 masks already cropped to a box that holds every foreground element of both
- * (so the box border is background, as the image border is): the edges of each mask once, then each direction's
- * nearest-edge search (nearest.ts), in `scratch`'s buffers.
- * @internal for evaluate-labels.ts
- */
-export function boxSurfaceDistances(
-  gt: Uint8Array,
-  pred: Uint8Array,
-  shape: readonly number[],
-  spacing: readonly number[],
-  directions: 'both' | 'predToGt' | 'gtToPred',
-  scratch: SurfaceScratch,
-): SurfaceDistances {
-  const [eg, ep] = scratch.planes(gt.length);
-  edgesInto(gt, shape, eg);
-  edgesInto(pred, shape, ep);
-  const none = new Float64Array(0);
-  return {
-    predToGt: directions === 'gtToPred' ? none : nearestDistances(ep, eg, shape, spacing, scratch),
-    gtToPred: directions === 'predToGt' ? none : nearestDistances(eg, ep, shape, spacing, scratch),
-  };
-}
-
-/**
  * Directed surface distances between two masks of one spatial shape, in both directions (MONAI
  * `get_surface_distance` on `get_mask_edges`):
  *
@@ -233,8 +153,10 @@ export function boxSurfaceDistances(
  * D(A→B) = { min_{y ∈ edges(B)} ‖(x − y)·spacing‖ : x ∈ edges(A) }      (one value per edge element of A)
  * ```
  *
- * Both masks are cropped to the bounding box of their union before the transforms; that is exact, since every edge
- * element of either mask lies inside it and the nearest edge is searched among all of them.
+ * Both masks are cropped to the bounding box of their union before the edges and the nearest-edge search
+ * (label-surfaces.ts, nearest.ts); that is exact, since every edge element of either mask lies inside it and the
+ * nearest edge is searched among all of them. The distances equal those of the float64 `edt` of the other mask's
+ * inverted edges, read at this mask's edges.
  *
  * Empty masks: an empty `A` gives an empty set; a non-empty `A` with an empty `B` gives +Infinity for every edge
  * element of A (the empty/NaN rules of the metrics live in their callers).
@@ -267,16 +189,16 @@ export function surfaceDistances(
   const directions = options.directions ?? 'both';
   const box = boundingBox([gt, pred], shape);
   if (box === null) return { predToGt: new Float64Array(0), gtToPred: new Float64Array(0) };
+  // The box holds every edge element of both masks, and its outside is background as the image's is.
   const cshape = box.lo.map((l, a) => box.hi[a] - l + 1);
-  const g = cropMask(gt, shape, box);
-  return boxSurfaceDistances(
-    g,
+  return labelSurfaceDistances(
+    cropMask(gt, shape, box),
     cropMask(pred, shape, box),
     cshape,
     spacing,
+    1,
     directions,
-    new SurfaceScratch(),
-  );
+  )[0];
 }
 
 /**
