@@ -88,6 +88,20 @@ function shapeText(shape: readonly number[]): string {
 }
 
 /**
+ * Row-major strides of `shape` (the last axis contiguous).
+ * @internal shared by the other distance modules.
+ */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    s[a] = acc;
+    acc *= shape[a];
+  }
+  return s;
+}
+
+/**
  * Checks `shape` against the number of elements and `spacing` against the rank; returns the spacing (1 by default).
  * @internal shared by the other distance modules.
  */

@@ -8,6 +8,7 @@
  * the case of one label, so `surfaceDistances` goes through here too.
  */
 import type { SurfaceDistances } from './surface.ts';
+import { stridesOf } from './edt.ts';
 import { edgeSearch } from './nearest.ts';
 
 /** Label codes, one per voxel: 1…L for the evaluated labels, 0 for any other value; the narrowest type for L. */
@@ -26,11 +27,7 @@ export function edgeCodes(code: Codes, shape: readonly number[]): { edge: Codes;
   let found = new Int32Array(1024);
   let m = 0;
   const n = shape[r - 1];
-  const strides = new Int32Array(r);
-  for (let a = r - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
+  const strides = stridesOf(shape);
   const coord = new Int32Array(r);
   for (let base = 0; base < total; base += n) {
     let border = false;

@@ -9,6 +9,7 @@
  * distance of `edt`: the ball holds every offset no farther than its radius, so the first hit in distance order is
  * the nearest edge, and squared distances are summed axis by axis in the order and form the transform uses.
  */
+import { stridesOf } from './edt.ts';
 import { pointTree, type PointTree } from './kd-tree.ts';
 
 /** The sorted offsets of one rank and spacing, searched before the fallback. */
@@ -90,11 +91,7 @@ function ballSearch(
   const n = ball.squared.length;
   const R = ball.radius;
   const { steps, squared } = ball;
-  const strides = new Int32Array(r);
-  for (let a = r - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
+  const strides = stridesOf(shape);
   const delta = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     let d = 0;
@@ -138,11 +135,7 @@ export function edgeSearch(
   const r = shape.length;
   const ball = ballFor(spacing);
   const hit = ball && ballSearch(ball, shape);
-  const strides = new Int32Array(r);
-  for (let a = r - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
+  const strides = stridesOf(shape);
   const coordsOf = (i: number, into: Int32Array, at: number) => {
     for (let a = 0, rest = i; a < r; a++) {
       const x = Math.floor(rest / strides[a]);

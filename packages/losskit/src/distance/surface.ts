@@ -3,23 +3,13 @@
  * edges = m ∧ ¬erode(m) with the cross structuring element and the outside of the image as background; distances
  * from edge-element centre to edge-element centre, spacing-aware. No TensorFlow.js.
  */
-import { checkShapeAndSpacing } from './edt.ts';
+import { checkShapeAndSpacing, stridesOf } from './edt.ts';
 import { edgeCodes, labelSurfaceDistances } from './label-surfaces.ts';
 
 /** Inclusive per-axis bounds of the non-zero elements of a mask. */
 export interface BoundingBox {
   readonly lo: readonly number[];
   readonly hi: readonly number[];
-}
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let a = shape.length - 1; a >= 0; a--) {
-    s[a] = acc;
-    acc *= shape[a];
-  }
-  return s;
 }
 
 /** Advances `coord` (the first `coord.length` axes of `shape`) like an odometer, last of them fastest. */
